@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilCore", targets: ["VigilCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "VigilCore"),
+        .target(name: "VigilFeatures", dependencies: ["VigilCore", "CZlib"]),
+        .target(name: "VigilStore", dependencies: ["VigilCore", "VigilFeatures"]),
+        .target(name: "VigilEthereum", dependencies: ["VigilCore"]),
+        .target(name: "VigilServer", dependencies: ["VigilCore", "VigilFeatures", "VigilStore", "VigilEthereum"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilServer", "VigilCore", "VigilFeatures", "VigilStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilFeaturesTests", dependencies: ["VigilFeatures"]),
+        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
+    ]
+)
