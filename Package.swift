@@ -26,7 +26,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-        .testTarget(name: "VigilFeaturesTests", dependencies: ["VigilFeatures"]),
+        .testTarget(name: "VigilFeaturesTests", dependencies: ["VigilFeatures", "CZlib"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"]),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
     ]

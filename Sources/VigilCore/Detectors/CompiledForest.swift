@@ -11,9 +11,15 @@ struct CompiledForest: Sendable {
     let treeCount: Int
     let internalCount: Int
     let leafCount: Int
-    let feature: [Int32]
-    let threshold: [Float]
+    /// Internal slots, tree after tree.
+    let nodes: [Split]
     let leafValue: [Double]
+
+    /// One internal slot: 8 bytes, read with one load.
+    struct Split: Sendable {
+        var threshold: Float
+        var feature: Int32
+    }
 
     static let maxDepth = 12
     static let blockRows = 64
@@ -25,8 +31,7 @@ struct CompiledForest: Sendable {
         treeCount = trees.count
         internalCount = (1 << depth) - 1
         leafCount = 1 << depth
-        var feature = [Int32](repeating: 0, count: trees.count * internalCount)
-        var threshold = [Float](repeating: .infinity, count: trees.count * internalCount)
+        var nodes = [Split](repeating: Split(threshold: .infinity, feature: 0), count: trees.count * internalCount)
         var leafValue = [Double](repeating: 0, count: trees.count * leafCount)
         for (t, tree) in trees.enumerated() {
             let internalBase = t * internalCount
@@ -43,52 +48,55 @@ struct CompiledForest: Sendable {
                     stack.append((node, 2 * slot + 1, level + 1))
                     stack.append((node, 2 * slot + 2, level + 1))
                 } else {
-                    feature[internalBase + slot] = tree.feature[node]
-                    threshold[internalBase + slot] = tree.threshold[node]
+                    nodes[internalBase + slot] = Split(threshold: tree.threshold[node], feature: tree.feature[node])
                     stack.append((Int(tree.left[node]), 2 * slot + 1, level + 1))
                     stack.append((Int(tree.right[node]), 2 * slot + 2, level + 1))
                 }
             }
         }
-        self.feature = feature
-        self.threshold = threshold
+        self.nodes = nodes
         self.leafValue = leafValue
     }
 
     /// Writes Σ_trees h(x) for each row in `rows` (NaN-free) into `sums`.
     func addPathLengths(values: UnsafeBufferPointer<Float>, cols: Int, rows: Range<Int>,
                         into sums: UnsafeMutableBufferPointer<Double>) {
-        feature.withUnsafeBufferPointer { feat in
-            threshold.withUnsafeBufferPointer { thr in
-                leafValue.withUnsafeBufferPointer { leaves in
-                    var slots = [Int](repeating: 0, count: Self.blockRows)
-                    var totals = [Double](repeating: 0, count: Self.blockRows)
-                    slots.withUnsafeMutableBufferPointer { slot in
-                        totals.withUnsafeMutableBufferPointer { total in
-                            var start = rows.lowerBound
-                            while start < rows.upperBound {
-                                let count = min(Self.blockRows, rows.upperBound - start)
-                                for i in 0..<count { total[i] = 0 }
-                                let base = values.baseAddress! + start * cols
-                                for t in 0..<treeCount {
-                                    let f = feat.baseAddress! + t * internalCount
-                                    let th = thr.baseAddress! + t * internalCount
-                                    for i in 0..<count { slot[i] = 0 }
-                                    for _ in 0..<depth {
-                                        for i in 0..<count {
-                                            let s = slot[i]
-                                            let v = base[i * cols + Int(f[s])]
-                                            slot[i] = 2 &* s &+ 1 &+ (v > th[s] ? 1 : 0)
-                                        }
-                                    }
-                                    let leafBase = t * leafCount - internalCount
-                                    for i in 0..<count { total[i] += leaves[leafBase + slot[i]] }
-                                }
-                                for i in 0..<count { sums[start + i] = total[i] }
-                                start += count
+        let block = Self.blockRows
+        let slot = UnsafeMutablePointer<Int>.allocate(capacity: block)
+        let total = UnsafeMutablePointer<Double>.allocate(capacity: block)
+        let rowStart = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: block)
+        defer {
+            slot.deallocate()
+            total.deallocate()
+            rowStart.deallocate()
+        }
+        nodes.withUnsafeBufferPointer { nodeBuffer in
+            leafValue.withUnsafeBufferPointer { leaves in
+                let allNodes = nodeBuffer.baseAddress!
+                let allLeaves = leaves.baseAddress!
+                var start = rows.lowerBound
+                while start < rows.upperBound {
+                    let count = min(block, rows.upperBound - start)
+                    for i in 0..<count {
+                        total[i] = 0
+                        rowStart[i] = values.baseAddress! + (start + i) * cols
+                    }
+                    for t in 0..<treeCount {
+                        let tree = allNodes + t * internalCount
+                        for i in 0..<count { slot[i] = 0 }
+                        for _ in 0..<depth {
+                            for i in 0..<count {
+                                let s = slot[i]
+                                let split = tree[s]
+                                let v = rowStart[i][Int(split.feature)]
+                                slot[i] = 2 &* s &+ 1 &+ Int(truncatingIfNeeded: (v > split.threshold) ? 1 : 0)
                             }
                         }
+                        let leafBase = allLeaves + (t * leafCount - internalCount)
+                        for i in 0..<count { total[i] += leafBase[slot[i]] }
                     }
+                    for i in 0..<count { sums[start + i] = total[i] }
+                    start += count
                 }
             }
         }
