@@ -1,2 +1,0 @@
-import VigilCore
-import VigilFeatures
