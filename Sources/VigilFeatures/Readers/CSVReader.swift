@@ -1,241 +1,143 @@
 import VigilCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension Dataset {
     /// Reads a CSV file with a header row: every column is a numeric feature except `labelColumn`,
-    /// which must hold 0/1 (or true/false) and becomes `labels`.
+    /// which must hold 0/1 (`0`, `1`, `0.0`, `1.0`, `true`, `false`) and becomes `labels`.
     ///
-    /// Accepts a UTF-8 BOM, CRLF line endings, double-quoted cells and blank lines; `nan` and
-    /// `inf` parse to those values (the detectors decide whether they accept them). The file is
-    /// parsed as bytes, in parallel chunks split at line ends.
+    /// Accepts a UTF-8 BOM, CRLF line endings, a missing final newline, blank lines, spaces around
+    /// cells and double-quoted cells (`""` for a quote; no newlines inside quotes). `nan`, `inf` and
+    /// `-inf` parse to those values; the detectors decide whether they take them. An empty feature
+    /// cell is an error. The file is read as bytes and parsed in parallel chunks split at line ends;
+    /// errors name the first bad line in file order (lines counted from 1, header included).
     public static func readCSV(path: String, labelColumn: String?) throws -> Dataset {
-        var bytes = try FileBytes.read(path)
-        var start = 0
-        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
-        // Skip leading blank lines.
-        while start < bytes.count && (bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x20) { start += 1 }
-        guard start < bytes.count else { throw DataReadError.emptyFile(path: path) }
-        bytes.append(0) // strtod needs a terminator
-        let end = bytes.count - 1
+        var bytes = try FileBytes.read(path, spare: 1)
+        let count = bytes.count
+        bytes.append(0x0A) // every line, the last included, now ends with "\n"
 
+        var start = 0
+        if count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+        // Blank lines before the header are skipped but counted.
+        var headerLine = 1
+        while true {
+            var q = start
+            while q < count && CSVChunk.isBlank(bytes[q]) { q += 1 }
+            guard q < count else { throw DataReadError.emptyFile(path: path) }
+            if bytes[q] != 0x0A { break }
+            start = q + 1
+            headerLine += 1
+        }
         var headerEnd = start
-        while headerEnd < end && bytes[headerEnd] != 0x0A { headerEnd += 1 }
-        let header = CSVLine.cells(bytes[start..<headerEnd]).map { String(decoding: $0, as: UTF8.self) }
-        let labelIndex: Int?
+        while bytes[headerEnd] != 0x0A { headerEnd += 1 }
+        let header = CSVHeader.names(bytes[start..<headerEnd])
+
+        var labelIndex = -1
         if let labelColumn {
-            guard let i = header.firstIndex(of: labelColumn) else {
+            guard let index = header.firstIndex(of: labelColumn) else {
                 throw DataReadError.missingLabelColumn(path: path, column: labelColumn, available: header)
             }
-            labelIndex = i
-        } else {
-            labelIndex = nil
+            labelIndex = index
         }
         let featureNames = header.enumerated().filter { $0.offset != labelIndex }.map(\.element)
-        let bodyStart = min(headerEnd + 1, end)
+        let bodyStart = min(headerEnd + 1, count)
 
-        // Chunks split at line ends, parsed in parallel.
-        let threads = Parallel.threadCount
-        let pieces = end - bodyStart > 1 << 20 ? threads * 4 : 1
-        var bounds = [bodyStart]
-        for p in 1..<pieces {
-            var cut = bodyStart + (end - bodyStart) * p / pieces
-            while cut < end && bytes[cut - 1] != 0x0A { cut += 1 }
-            if cut > bounds.last! { bounds.append(cut) }
-        }
-        bounds.append(end)
+        let bounds = chunkBounds(bytes, from: bodyStart, to: count)
         let chunkCount = bounds.count - 1
-        var results = [CSVChunk](repeating: CSVChunk(), count: chunkCount)
+        let featureCount = featureNames.count
+        let hasLabels = labelIndex >= 0
+        var chunks = [CSVChunk](repeating: CSVChunk(), count: chunkCount)
+        var values = [Double]()
+        var labels = [Double]()
         bytes.withUnsafeBufferPointer { buffer in
-            nonisolated(unsafe) let source = buffer
-            results.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let slots = out
+            nonisolated(unsafe) let source = buffer.baseAddress!
+            // Pass 1: lines per chunk bound its rows, so each chunk gets its own slice of the
+            // output and pass 2 writes the values in place, in parallel.
+            var lineCounts = [Int](repeating: 0, count: chunkCount)
+            lineCounts.withUnsafeMutableBufferPointer { counts in
+                nonisolated(unsafe) let slots = counts
                 Parallel.forEach(chunkCount) { c in
-                    slots[c] = CSVChunk.parse(source, from: bounds[c], to: bounds[c + 1],
-                                              columns: header.count, labelIndex: labelIndex)
+                    slots[c] = CSVChunk.lineCount(source, from: bounds[c], to: bounds[c + 1])
+                }
+            }
+            var firstLine = [0]
+            for n in lineCounts { firstLine.append(firstLine.last! + n) }
+            let lineTotal = firstLine.last!
+            values = [Double](unsafeUninitializedCapacity: lineTotal * featureCount) { valueBuffer, valuesWritten in
+                labels = [Double](unsafeUninitializedCapacity: hasLabels ? lineTotal : 0) { labelBuffer, labelsWritten in
+                    chunks.withUnsafeMutableBufferPointer { out in
+                        nonisolated(unsafe) let slots = out
+                        nonisolated(unsafe) let valueBase = valueBuffer.baseAddress
+                        nonisolated(unsafe) let labelBase = labelBuffer.baseAddress
+                        // A placeholder address when there are no feature columns: nothing is written.
+                        var none = 0.0
+                        withUnsafeMutablePointer(to: &none) { nowhere in
+                            nonisolated(unsafe) let nowhere = nowhere
+                            Parallel.forEach(chunkCount) { c in
+                                slots[c] = CSVChunk.parse(
+                                    source, from: bounds[c], to: bounds[c + 1], columns: header.count, labelIndex: labelIndex,
+                                    values: valueBase.map { $0 + firstLine[c] * featureCount } ?? nowhere,
+                                    labels: labelBase.map { $0 + firstLine[c] })
+                            }
+                        }
+                    }
+                    // Blank lines leave gaps after a chunk's rows: close them (rare; a no-op otherwise).
+                    var rowsSoFar = 0
+                    for c in 0..<chunkCount {
+                        let rows = chunks[c].rows
+                        if rowsSoFar != firstLine[c] && rows > 0 {
+                            if let base = valueBuffer.baseAddress {
+                                (base + rowsSoFar * featureCount).update(from: base + firstLine[c] * featureCount, count: rows * featureCount)
+                            }
+                            if let base = labelBuffer.baseAddress {
+                                (base + rowsSoFar).update(from: base + firstLine[c], count: rows)
+                            }
+                        }
+                        rowsSoFar += rows
+                        if chunks[c].failure != nil { break }
+                    }
+                    valuesWritten = rowsSoFar * featureCount
+                    labelsWritten = hasLabels ? rowsSoFar : 0
                 }
             }
         }
-        // The first failure in file order, with its line number in the file.
-        var linesBefore = 2 + bytes[start..<headerEnd].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        bytes = [] // release the text before building the matrix
+
+        // Chunks run in file order and each stops at its first bad line, so the first chunk with
+        // a failure holds the file's first bad line.
+        var linesBefore = headerLine
         var rowCount = 0
-        for chunk in results {
-            if let failure = chunk.failure {
-                let line = linesBefore + failure.line
-                switch failure.kind {
+        for chunk in chunks {
+            if let (offset, what) = chunk.failure {
+                let line = linesBefore + offset + 1
+                switch what {
                 case .ragged(let got):
-                    throw DataReadError.raggedRow(path: path, row: line, expected: header.count, got: got)
-                case .notANumber(let column, let cell):
-                    throw DataReadError.notANumber(path: path, row: line, column: header[column], cell: cell)
-                case .badLabel(let cell):
-                    throw DataReadError.invalidLabel(path: path, row: line, cell: cell)
+                    throw DataReadError.raggedRow(path: path, line: line, expected: header.count, got: got)
+                case .nonNumeric(let column, let cell):
+                    throw DataReadError.nonNumericCell(path: path, line: line, column: header[column], cell: cell)
+                case .badLabel(let column, let cell):
+                    throw DataReadError.invalidLabel(path: path, line: line, column: header[column], cell: cell)
                 }
             }
             linesBefore += chunk.lines
             rowCount += chunk.rows
         }
         guard rowCount > 0 else { throw DataReadError.headerOnly(path: path) }
-        var values = [Double]()
-        values.reserveCapacity(rowCount * featureNames.count)
-        var labels = [Double]()
-        if labelIndex != nil { labels.reserveCapacity(rowCount) }
-        for chunk in results {
-            values.append(contentsOf: chunk.values)
-            labels.append(contentsOf: chunk.labels)
-        }
-        let matrix = try Matrix(rows: rowCount, cols: featureNames.count, values: values)
-        return Dataset(features: matrix, featureNames: featureNames, labels: labelIndex == nil ? nil : labels)
-    }
-}
-
-/// One parsed chunk of CSV lines.
-struct CSVChunk: Sendable {
-    enum FailureKind: Sendable {
-        case ragged(got: Int)
-        case notANumber(column: Int, cell: String)
-        case badLabel(cell: String)
+        let features = try Matrix(rows: rowCount, cols: featureCount, values: values)
+        return Dataset(features: features, featureNames: featureNames, labels: hasLabels ? labels : nil)
     }
 
-    var values: [Double] = []
-    var labels: [Double] = []
-    var rows = 0
-    /// Newlines seen (blank lines included), for line numbers.
-    var lines = 0
-    /// The first bad line: its offset in lines from the chunk start, and what is wrong.
-    var failure: (line: Int, kind: FailureKind)?
-
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int, columns: Int, labelIndex: Int?) -> CSVChunk {
-        var chunk = CSVChunk()
-        chunk.values.reserveCapacity((to - from) / 8)
-        let base = b.baseAddress!
-        var p = from
-        while p < to {
-            // One line: [p, lineEnd).
-            var lineEnd = p
-            while lineEnd < to && b[lineEnd] != 0x0A { lineEnd += 1 }
-            var contentEnd = lineEnd
-            while contentEnd > p && (b[contentEnd - 1] == 0x0D || b[contentEnd - 1] == 0x20) { contentEnd -= 1 }
-            defer {
-                p = lineEnd + 1
-                chunk.lines += 1
-            }
-            if contentEnd == p { continue } // blank line
-            var column = 0
-            var q = p
-            let rowStartCount = chunk.values.count
-            while true {
-                // One cell starting at q.
-                var cellStart = q, cellEnd = q
-                var next = q
-                if b[q] == 0x22 { // quoted
-                    cellStart = q + 1
-                    cellEnd = cellStart
-                    while cellEnd < contentEnd && b[cellEnd] != 0x22 { cellEnd += 1 }
-                    next = min(cellEnd + 1, contentEnd)
-                    while next < contentEnd && b[next] != 0x2C { next += 1 }
-                } else {
-                    while cellEnd < contentEnd && b[cellEnd] != 0x2C { cellEnd += 1 }
-                    next = cellEnd
-                }
-                if column < columns {
-                    var value = Double.nan
-                    let ok = parseNumber(base, cellStart, cellEnd, into: &value)
-                    if column == labelIndex {
-                        if ok && (value == 0 || value == 1) {
-                            chunk.labels.append(value)
-                        } else if let word = boolWord(base, cellStart, cellEnd) {
-                            chunk.labels.append(word ? 1 : 0)
-                        } else {
-                            chunk.failure = (chunk.lines, .badLabel(cell: text(base, cellStart, cellEnd)))
-                            return chunk
-                        }
-                    } else if ok {
-                        chunk.values.append(value)
-                    } else {
-                        chunk.failure = (chunk.lines, .notANumber(column: column, cell: text(base, cellStart, cellEnd)))
-                        return chunk
-                    }
-                }
-                column += 1
-                if next >= contentEnd { break }
-                q = next + 1
-            }
-            if column != columns {
-                chunk.values.removeSubrange(rowStartCount...)
-                chunk.failure = (chunk.lines, .ragged(got: column))
-                return chunk
-            }
-            chunk.rows += 1
-        }
-        return chunk
-    }
-
-    /// Parses [start, end) as a whole number (surrounding spaces allowed).
-    @inline(__always)
-    static func parseNumber(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into value: inout Double) -> Bool {
-        var s = start, e = end
-        while s < e && base[s] == 0x20 { s += 1 }
-        while e > s && base[e - 1] == 0x20 { e -= 1 }
-        guard s < e else { return false }
-        var stop: UnsafeMutablePointer<CChar>?
-        let v = base.withMemoryRebound(to: CChar.self, capacity: end + 1) { chars in
-            strtod(chars + s, &stop)
-        }
-        guard let stop else { return false }
-        let consumed = base.withMemoryRebound(to: CChar.self, capacity: end + 1) { chars in chars.distance(to: stop) }
-        guard consumed == e else { return false }
-        value = v
-        return true
-    }
-
-    static func boolWord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool? {
-        switch text(base, start, end).trimmedSpaces().lowercased() {
-        case "true": return true
-        case "false": return false
-        default: return nil
-        }
-    }
-
-    static func text(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> String {
-        String(decoding: UnsafeBufferPointer(start: base + start, count: max(0, end - start)), as: UTF8.self)
-    }
-}
-
-/// Splitting one header line into cells.
-enum CSVLine {
-    static func cells(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-        var trimmed = line
-        while let last = trimmed.last, last == 0x0D || last == 0x20 { trimmed = trimmed.dropLast() }
-        var out = [ArraySlice<UInt8>]()
-        var i = trimmed.startIndex
-        while i <= trimmed.endIndex {
-            if i < trimmed.endIndex && trimmed[i] == 0x22 {
-                var j = i + 1
-                while j < trimmed.endIndex && trimmed[j] != 0x22 { j += 1 }
-                out.append(trimmed[(i + 1)..<j])
-                var k = min(j + 1, trimmed.endIndex)
-                while k < trimmed.endIndex && trimmed[k] != 0x2C { k += 1 }
-                i = k + 1
-            } else {
-                var j = i
-                while j < trimmed.endIndex && trimmed[j] != 0x2C { j += 1 }
-                out.append(trimmed[i..<j])
-                i = j + 1
+    /// Cut points splitting `[from, to)` into runs of whole lines, about four per thread for files
+    /// over 1 MiB (one run otherwise).
+    private static func chunkBounds(_ bytes: [UInt8], from: Int, to: Int) -> [Int] {
+        let pieces = to - from > 1 << 20 ? max(1, Parallel.threadCount * 4) : 1
+        var bounds = [from]
+        if pieces > 1 {
+            for piece in 1..<pieces {
+                var cut = from + (to - from) / pieces * piece
+                while cut < to && bytes[cut - 1] != 0x0A { cut += 1 }
+                if cut > bounds.last! && cut < to { bounds.append(cut) }
             }
         }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func trimmedSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " { s = s.dropFirst() }
-        while let l = s.last, l == " " { s = s.dropLast() }
-        return String(s)
+        bounds.append(to)
+        return bounds
     }
 }

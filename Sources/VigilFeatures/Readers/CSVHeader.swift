@@ -1,0 +1,42 @@
+/// Splitting the CSV header line into column names.
+enum CSVHeader {
+    /// The names in `line` (no trailing `\n`): cells split at commas outside double quotes,
+    /// quotes removed (`""` → `"`), surrounding spaces and a trailing `\r` dropped.
+    static func names(_ line: ArraySlice<UInt8>) -> [String] {
+        var names = [String]()
+        var cell = [UInt8]()
+        var quoted = false
+        var i = line.startIndex
+        func finish() {
+            var s = 0, e = cell.count
+            while s < e && CSVChunk.isBlank(cell[s]) { s += 1 }
+            while e > s && CSVChunk.isBlank(cell[e - 1]) { e -= 1 }
+            names.append(String(decoding: cell[s..<e], as: UTF8.self))
+            cell.removeAll(keepingCapacity: true)
+        }
+        while i < line.endIndex {
+            let c = line[i]
+            if quoted {
+                if c == 0x22 {
+                    if i + 1 < line.endIndex && line[i + 1] == 0x22 {
+                        cell.append(0x22)
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    cell.append(c)
+                }
+            } else if c == 0x22 {
+                quoted = true
+            } else if c == 0x2C {
+                finish()
+            } else {
+                cell.append(c)
+            }
+            i += 1
+        }
+        finish()
+        return names
+    }
+}
