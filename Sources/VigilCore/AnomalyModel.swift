@@ -46,8 +46,7 @@ public struct AnomalyModel: Sendable, Codable, Equatable {
         guard names.count == x.cols else {
             throw VigilError.featureCountMismatch(expected: names.count, got: x.cols)
         }
-        try checkValues(x, backend: settings.backend, featureNames: names)
-        let (detector, raw) = try AnyDetector.fitScoring(x, settings: settings, seed: seed)
+        let (detector, raw) = try naming(names) { try AnyDetector.fitScoring(x, settings: settings, seed: seed) }
         let calibrator = try Calibrator(trainingRawScores: raw, normalization: normalization, contamination: contamination)
         return (AnomalyModel(detector: detector, calibrator: calibrator, featureNames: names, seed: seed), raw)
     }
@@ -57,19 +56,23 @@ public struct AnomalyModel: Sendable, Codable, Equatable {
         guard x.cols == featureNames.count else {
             throw VigilError.featureCountMismatch(expected: featureNames.count, got: x.cols)
         }
-        try Self.checkValues(x, backend: backend, featureNames: featureNames)
-        let raw = try detector.rawScores(x)
+        let raw = try Self.naming(featureNames) { try detector.rawScores(x) }
         let scores = calibrator.normalize(raw)
         let cut = calibrator.effectiveThreshold(threshold)
         return Scores(scores: scores, rawScores: raw, isAnomaly: scores.map { $0 > cut }, threshold: cut)
     }
 
-    /// Isolation Forest accepts NaN (as scikit-learn); every backend refuses ±inf, the others NaN too.
-    static func checkValues(_ x: Matrix, backend: Backend, featureNames: [String]) throws {
-        if backend == .isolationForest {
-            try x.requireNoInfinity(featureNames: featureNames)
-        } else {
-            try x.requireFinite(featureNames: featureNames)
+    /// Runs `body`, renaming the column of a non-finite-value error from its index to its feature name.
+    /// (Each detector checks its input in the same pass it reads it: Isolation Forest accepts NaN as
+    /// scikit-learn does, every backend refuses ±inf, the others NaN too.)
+    static func naming<T>(_ featureNames: [String], _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch VigilError.nonFinite(let row, let column, let value) {
+            if column.hasPrefix("column "), let index = Int(column.dropFirst(7)), index < featureNames.count {
+                throw VigilError.nonFinite(row: row, column: featureNames[index], value: value)
+            }
+            throw VigilError.nonFinite(row: row, column: column, value: value)
         }
     }
 }

@@ -62,12 +62,11 @@ public struct Calibrator: Sendable, Codable, Equatable {
     public init(trainingRawScores raw: [Double], normalization: Normalization, contamination: Double) throws {
         try Calibrator.validate(contamination: contamination)
         guard !raw.isEmpty else { throw VigilError.emptyData("no training scores to calibrate") }
-        let finite = raw.filter(\.isFinite)
-        guard finite.count == raw.count else {
+        guard raw.allSatisfy(\.isFinite) else {
             throw VigilError.invalidParameter(
                 name: "training scores", value: "non-finite", allowed: "finite raw scores")
         }
-        let sorted = raw.sorted()
+        let sorted = raw.withUnsafeBufferPointer { RadixSort.sorted($0) }
         let q = 100 * (1 - contamination)
         self.normalization = normalization
         self.contamination = contamination
