@@ -59,19 +59,16 @@ struct CompiledForest: Sendable {
     }
 
     /// Writes Σ_trees h(x) for each row in `rows` (NaN-free) into `sums`.
-    ///
-    /// A block of rows is first copied column-major (`block[f · 64 + i]`), so a step reads one
-    /// 8-byte split and one value at an address computed from the split's feature.
     func addPathLengths(values: UnsafeBufferPointer<Float>, cols: Int, rows: Range<Int>,
                         into sums: UnsafeMutableBufferPointer<Double>) {
         let block = Self.blockRows
         let slot = UnsafeMutablePointer<Int>.allocate(capacity: block)
         let total = UnsafeMutablePointer<Double>.allocate(capacity: block)
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: block * cols)
+        let rowStart = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: block)
         defer {
             slot.deallocate()
             total.deallocate()
-            columns.deallocate()
+            rowStart.deallocate()
         }
         nodes.withUnsafeBufferPointer { nodeBuffer in
             leafValue.withUnsafeBufferPointer { leaves in
@@ -80,10 +77,9 @@ struct CompiledForest: Sendable {
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     let count = min(block, rows.upperBound - start)
-                    let source = values.baseAddress! + start * cols
                     for i in 0..<count {
                         total[i] = 0
-                        for f in 0..<cols { columns[f &* block &+ i] = source[i &* cols &+ f] }
+                        rowStart[i] = values.baseAddress! + (start + i) * cols
                     }
                     for t in 0..<treeCount {
                         let tree = allNodes + t * internalCount
@@ -92,7 +88,7 @@ struct CompiledForest: Sendable {
                             for i in 0..<count {
                                 let s = slot[i]
                                 let split = tree[s]
-                                let v = columns[Int(split.feature) &* block &+ i]
+                                let v = rowStart[i][Int(split.feature)]
                                 slot[i] = 2 &* s &+ 1 &+ Int(truncatingIfNeeded: (v > split.threshold) ? 1 : 0)
                             }
                         }
