@@ -83,6 +83,9 @@ public struct RollingOptions: Codable, Equatable, Sendable {
 
     /// Checks every bound, naming the offending parameter and value.
     public func validate() throws {
+        guard !columns.isEmpty else {
+            throw FeatureError.invalidParameter(name: "columns", value: "[]", requirement: "need at least one numeric column")
+        }
         for w in windows where w <= 0 {
             throw FeatureError.invalidParameter(name: "window", value: "\(w)", requirement: "must be > 0")
         }
