@@ -67,9 +67,16 @@ public struct EntityWindow: Sendable {
             guard t.isFinite else { throw FeatureError.invalidTimestamp(field: field, row: row, value: "\(t)") }
             time = t
         }
+        guard let outBase = out.baseAddress else {
+            // No features asked for: the state still advances, into a scratch slot.
+            var scratch = [0.0]
+            try scratch.withUnsafeMutableBufferPointer {
+                try append(entity: entity, timestamp: timestamp, values: values, row: row, into: $0)
+            }
+            return
+        }
         let slot = touch(entity)
         let dBase = slot * layout.doubleStride, iBase = slot * layout.intStride
-        let outBase = out.baseAddress!
         doubles.withUnsafeMutableBufferPointer { d in
             ints.withUnsafeMutableBufferPointer { q in
                 let seq = q[iBase]
