@@ -78,11 +78,12 @@ struct EventChunk {
         count += 1
     }
 
-    /// Runs the block through `window` and returns the seconds spent appending.
-    mutating func computeFeatures(_ window: inout EntityWindow) throws -> Double {
+    /// Runs the block through `window` and returns the wall and thread CPU seconds spent appending.
+    mutating func computeFeatures(_ window: inout EntityWindow) throws -> (wall: Double, cpu: Double) {
         features = [Double](repeating: 0, count: count * featureCount)
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = Self.threadCPUSeconds()
         let hasTime = !times.isEmpty
         try values.withUnsafeBufferPointer { v in
             try features.withUnsafeMutableBufferPointer { f in
@@ -94,7 +95,15 @@ struct EventChunk {
             }
         }
         let elapsed = clock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let cpu = Self.threadCPUSeconds() - cpuStart
+        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, cpu)
+    }
+
+    /// CPU time of the calling thread (so a busy machine does not inflate the figure).
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// The block as CSV: each raw line followed by its features.

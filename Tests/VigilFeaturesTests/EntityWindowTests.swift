@@ -134,6 +134,10 @@ final class EntityWindowTests: XCTestCase {
         }
         XCTAssertThrowsError(try EntityWindow(RollingOptions(columns: ["x"], timeWindows: [TimeSpan(parsing: "1h")])))
         XCTAssertThrowsError(try EntityWindow(RollingOptions(columns: ["x"], maxEntities: 0)))
+        XCTAssertThrowsError(try EntityWindow(RollingOptions(columns: ["x"], windows: [5, 5]))) { error in
+            XCTAssertEqual(error as? FeatureError, .invalidParameter(name: "window", value: "5", requirement: "listed twice"))
+        }
+        XCTAssertThrowsError(try EntityWindow(RollingOptions(columns: [])))
         XCTAssertThrowsError(try RollingStat.parse(["mean", "median"])) { error in
             XCTAssertEqual("\(error)", "unknown rolling statistic 'median'; valid: mean, std, min, max")
         }

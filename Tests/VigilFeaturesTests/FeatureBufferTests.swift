@@ -66,6 +66,10 @@ final class FeatureBufferTests: XCTestCase {
         XCTAssertEqual(all.rows[0].last, .number(0))
         let tail = try buffer.features(rollingWindows: [3], lagPeriods: [2], tail: 4)
         XCTAssertEqual(tail.rows, Array(all.rows.suffix(4)))
+        let lagBeyondWindows = try buffer.features(rollingWindows: [2], lagPeriods: [5])
+        XCTAssertEqual(try buffer.features(rollingWindows: [2], lagPeriods: [5], tail: 3).rows,
+                       Array(lagBeyondWindows.rows.suffix(3)))
+        XCTAssertEqual(lagBeyondWindows.rows.last?.last, .number(9))
         let newest = try XCTUnwrap(try buffer.newestFeatures(rollingWindows: [3], lagPeriods: [2]))
         XCTAssertEqual(newest["x_rolling_mean_3"], .number(13))
         XCTAssertEqual(newest["x_lag_2"], .number(12))

@@ -150,7 +150,7 @@ public struct FeatureBuffer: Sendable {
             columns: numeric.map { columns[$0] }, windows: rollingWindows, stats: includeStats, lags: lags,
             maxEntities: 1, maxRowsPerEntity: reach))
         let firstOut = storage.count - count
-        let firstRead = max(head, firstOut - reach + 1)
+        let firstRead = max(head, firstOut - reach) // the oldest row a window or lag of the first output row reads
         var values = [Double](repeating: 0, count: numeric.count)
         var out = [Double](repeating: 0, count: window.featureCount)
         var table = FeatureTable(columns: columns + window.featureNames, rows: [])

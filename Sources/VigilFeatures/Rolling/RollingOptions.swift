@@ -106,9 +106,12 @@ public struct RollingOptions: Codable, Equatable, Sendable {
             throw FeatureError.invalidParameter(name: "time_windows", value: timeWindows.map(\.label).joined(separator: ","),
                                                 requirement: "need a timestamp field")
         }
-        var seen = Set<String>()
-        for c in columns where !seen.insert(c).inserted {
-            throw FeatureError.invalidParameter(name: "column", value: c, requirement: "listed twice")
+        for (name, list) in [("column", columns), ("window", windows.map(String.init)), ("lag", lags.map(String.init)),
+                             ("time_window", timeWindows.map(\.label))] {
+            var seen = Set<String>()
+            for item in list where !seen.insert(item).inserted {
+                throw FeatureError.invalidParameter(name: name, value: item, requirement: "listed twice")
+            }
         }
     }
 
