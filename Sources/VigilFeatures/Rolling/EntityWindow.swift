@@ -25,11 +25,16 @@ public struct EntityWindow: Sendable {
     private var keys: [String] = []
     /// Per slot: last time, then per column the ring and the window moments.
     private var doubles: [Double] = []
-    /// Per slot: events seen, LRU previous, LRU next, then per column deques and their heads.
+    /// Per slot: events seen, the tick it was last seen at, (unused), then per column deques and
+    /// their heads.
     private var ints: [Int] = []
     private var histories: [TimeHistory] = []
-    /// Most and least recently seen slots (-1 when empty).
-    private var newest = -1, oldest = -1
+    /// Recency order without a linked list (whose unlinking touches two other entities' memory on
+    /// every event): each touch appends `(slot, tick)`; an entry is current when the slot's last
+    /// tick equals it. The oldest current entry is the least recently seen slot.
+    private var recency: [Int] = []
+    private var recencyHead = 0
+    private var tick = 0
 
     /// A window store for `options`; throws when a window, lag or bound is out of range.
     public init(_ options: RollingOptions) throws {
@@ -142,7 +147,7 @@ public struct EntityWindow: Sendable {
     /// Forgets every entity.
     public mutating func removeAll() {
         slots = [:]; keys = []; doubles = []; ints = []; histories = []
-        newest = -1; oldest = -1
+        recency = []; recencyHead = 0; tick = 0
     }
 
     /// The slot of `entity`, made most recently seen; a new entity takes a fresh slot or, at the
@@ -150,7 +155,7 @@ public struct EntityWindow: Sendable {
     private mutating func touch(_ entity: String) -> Int {
         let stride = layout.intStride
         if let slot = slots[entity] {
-            if slot != newest { unlink(slot); pushFront(slot) }
+            markSeen(slot)
             return slot
         }
         let slot: Int
@@ -161,8 +166,7 @@ public struct EntityWindow: Sendable {
             ints.append(contentsOf: repeatElement(0, count: stride))
             if layout.spans > 0 { histories.append(TimeHistory(spans: layout.spans, columns: layout.columns)) }
         } else {
-            slot = oldest
-            unlink(slot)
+            slot = leastRecentlySeen()
             slots[keys[slot]] = nil
             keys[slot] = entity
             let d = slot * layout.doubleStride
@@ -171,23 +175,35 @@ public struct EntityWindow: Sendable {
             if layout.spans > 0 { histories[slot] = TimeHistory(spans: layout.spans, columns: layout.columns) }
         }
         slots[entity] = slot
-        pushFront(slot)
+        markSeen(slot)
         return slot
     }
 
-    private mutating func unlink(_ slot: Int) {
-        let s = layout.intStride
-        let prev = ints[slot * s + 1], next = ints[slot * s + 2]
-        if prev >= 0 { ints[prev * s + 2] = next } else { newest = next }
-        if next >= 0 { ints[next * s + 1] = prev } else { oldest = prev }
+    /// Records that `slot` was seen now; drops stale entries once they outnumber the live ones.
+    private mutating func markSeen(_ slot: Int) {
+        tick += 1
+        ints[slot * layout.intStride + 1] = tick
+        recency.append(slot)
+        recency.append(tick)
+        if recency.count - recencyHead > 4 * slots.count + 2048 {
+            var live = [Int]()
+            live.reserveCapacity(2 * slots.count)
+            var i = recencyHead
+            while i < recency.count {
+                if ints[recency[i] * layout.intStride + 1] == recency[i + 1] { live += [recency[i], recency[i + 1]] }
+                i += 2
+            }
+            recency = live
+            recencyHead = 0
+        }
     }
 
-    private mutating func pushFront(_ slot: Int) {
-        let s = layout.intStride
-        ints[slot * s + 1] = -1
-        ints[slot * s + 2] = newest
-        if newest >= 0 { ints[newest * s + 1] = slot }
-        newest = slot
-        if oldest < 0 { oldest = slot }
+    /// Pops entries until the oldest current one: the least recently seen slot.
+    private mutating func leastRecentlySeen() -> Int {
+        while true {
+            let slot = recency[recencyHead], seen = recency[recencyHead + 1]
+            recencyHead += 2
+            if ints[slot * layout.intStride + 1] == seen { return slot }
+        }
     }
 }

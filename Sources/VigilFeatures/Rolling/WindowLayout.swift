@@ -21,7 +21,7 @@ struct WindowLayout: Sendable, Equatable {
     /// Doubles per slot: last time, then per column the ring and the window sums (6 per window).
     var doubleStride: Int { 1 + columns * doublesPerColumn }
     var doublesPerColumn: Int { ring + 6 * windows.count }
-    /// Ints per slot: events seen, LRU previous, LRU next, then per column the deques and
+    /// Ints per slot: events seen, last-seen tick, one spare, then per column the deques and
     /// (min head, min count, max head, max count) per window.
     var intStride: Int { 3 + columns * intsPerColumn }
     var intsPerColumn: Int { dequeBlock + 4 * windows.count }
