@@ -9,11 +9,11 @@ enum CountWindowKernel {
     /// Updates the state of one column of one entity with `x` as event `seq` and writes
     /// the column's count-window stats and lags to `out`.
     ///
-    /// `d` points at the column's doubles (ring, then (n, K, Σd, comp, Σd², comp) per window); `q` at its ints
+    /// `d` points at the column's doubles (ring, then (n, K, Σd, comp, Σd², comp) per window); `q` at its 32-bit ints
     /// (deques, then (min head, min count, max head, max count) per window).
     @inline(__always)
     static func step(_ layout: WindowLayout, seq s: Int, value x: Double,
-                     d: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Int>, out: UnsafeMutablePointer<Double>) {
+                     d: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Int32>, out: UnsafeMutablePointer<Double>) {
         let mask = layout.ring - 1
         let present = !x.isNaN
         let windowCount = layout.windows.count
@@ -57,8 +57,8 @@ enum CountWindowKernel {
                 let cap = layout.dequeCapacity[j], cmask = cap - 1
                 let minQ = q + layout.dequeOffset[j], maxQ = minQ + cap
                 let mm = meta + 4 * j
-                if layout.wantMin { out[o] = mm[1] > 0 ? d[minQ[mm[0] & cmask] & mask] : 0; o += 1 }
-                if layout.wantMax { out[o] = mm[3] > 0 ? d[maxQ[mm[2] & cmask] & mask] : 0; o += 1 }
+                if layout.wantMin { out[o] = mm[1] > 0 ? d[position(minQ[slot(mm[0], cmask)], mask)] : 0; o += 1 }
+                if layout.wantMax { out[o] = mm[3] > 0 ? d[position(maxQ[slot(mm[2], cmask)], mask)] : 0; o += 1 }
             }
         }
     }
@@ -135,20 +135,33 @@ enum CountWindowKernel {
 
     /// Monotonic deque step for window `(seq − w, seq]`: drops expired fronts, drops backs the new
     /// value dominates, appends `seq` when the value is present.
+    ///
+    /// Entries are sequence numbers kept modulo 2^32 (ages are below the window, so wrapping
+    /// differences are exact) and heads wrap the same way: half the memory of `Int`, which is what
+    /// a store of many entities is bound by.
     @inline(__always)
-    static func pushDeque(_ dq: UnsafeMutablePointer<Int>, head: inout Int, count: inout Int, cmask: Int, seq s: Int,
+    static func pushDeque(_ dq: UnsafeMutablePointer<Int32>, head: inout Int32, count: inout Int32, cmask: Int, seq s: Int,
                           window w: Int, value x: Double, present: Bool, ring: UnsafeMutablePointer<Double>,
                           ringMask: Int, keepsSmallest: Bool) {
-        while count > 0 && dq[head & cmask] <= s - w {
-            head += 1
+        let now = UInt32(truncatingIfNeeded: s)
+        while count > 0 && Int(now &- UInt32(bitPattern: dq[slot(head, cmask)])) >= w {
+            head &+= 1
             count -= 1
         }
         guard present else { return }
         while count > 0 {
-            let back = ring[dq[(head + count - 1) & cmask] & ringMask]
+            let back = ring[position(dq[slot(head &+ count &- 1, cmask)], ringMask)]
             if keepsSmallest ? back >= x : back <= x { count -= 1 } else { break }
         }
-        dq[(head + count) & cmask] = s
+        dq[slot(head &+ count, cmask)] = Int32(bitPattern: now)
         count += 1
     }
+
+    /// Index inside a deque of capacity `cmask + 1` of the wrapping counter `i`.
+    @inline(__always)
+    static func slot(_ i: Int32, _ cmask: Int) -> Int { Int(UInt32(bitPattern: i)) & cmask }
+
+    /// Ring index of a stored sequence number (the ring length divides 2^32).
+    @inline(__always)
+    static func position(_ entry: Int32, _ ringMask: Int) -> Int { Int(UInt32(bitPattern: entry)) & ringMask }
 }

@@ -23,11 +23,11 @@ public struct EntityWindow: Sendable {
     private var slots: [String: Int] = [:]
     /// Entity of each slot.
     private var keys: [String] = []
-    /// Per slot: last time, then per column the ring and the window moments.
+    /// Per slot: last time, events seen, the tick it was last seen at, then per column the ring
+    /// and the window sums (counters as doubles: exact below 2^53, and on the same cache line).
     private var doubles: [Double] = []
-    /// Per slot: events seen, the tick it was last seen at, (unused), then per column deques and
-    /// their heads.
-    private var ints: [Int] = []
+    /// Per slot: one spare, then per column the min/max deques and their heads and counts.
+    private var ints: [Int32] = []
     private var histories: [TimeHistory] = []
     /// Recency order without a linked list (whose unlinking touches two other entities' memory on
     /// every event): each touch appends `(slot, tick)`; an entry is current when the slot's last
@@ -84,14 +84,14 @@ public struct EntityWindow: Sendable {
         let dBase = slot * layout.doubleStride, iBase = slot * layout.intStride
         doubles.withUnsafeMutableBufferPointer { d in
             ints.withUnsafeMutableBufferPointer { q in
-                let seq = q[iBase]
+                let seq = Int(d[dBase + 1])
                 for c in 0..<layout.columns {
                     CountWindowKernel.step(layout, seq: seq, value: values[c],
-                                           d: d.baseAddress! + dBase + 1 + c * layout.doublesPerColumn,
-                                           q: q.baseAddress! + iBase + 3 + c * layout.intsPerColumn,
+                                           d: d.baseAddress! + dBase + 3 + c * layout.doublesPerColumn,
+                                           q: q.baseAddress! + iBase + 1 + c * layout.intsPerColumn,
                                            out: outBase + c * layout.outPerColumn)
                 }
-                q[iBase] = seq + 1
+                d[dBase + 1] = Double(seq + 1)
                 if options.timestampField != nil {
                     let last = d[dBase]
                     out[layout.featureCount - 1] = seq == 0 ? 0 : time - last
@@ -182,7 +182,7 @@ public struct EntityWindow: Sendable {
     /// Records that `slot` was seen now; drops stale entries once they outnumber the live ones.
     private mutating func markSeen(_ slot: Int) {
         tick += 1
-        ints[slot * layout.intStride + 1] = tick
+        doubles[slot * layout.doubleStride + 2] = Double(tick)
         recency.append(slot)
         recency.append(tick)
         if recency.count - recencyHead > 4 * slots.count + 2048 {
@@ -190,7 +190,7 @@ public struct EntityWindow: Sendable {
             live.reserveCapacity(2 * slots.count)
             var i = recencyHead
             while i < recency.count {
-                if ints[recency[i] * layout.intStride + 1] == recency[i + 1] { live += [recency[i], recency[i + 1]] }
+                if doubles[recency[i] * layout.doubleStride + 2] == Double(recency[i + 1]) { live += [recency[i], recency[i + 1]] }
                 i += 2
             }
             recency = live
@@ -203,7 +203,7 @@ public struct EntityWindow: Sendable {
         while true {
             let slot = recency[recencyHead], seen = recency[recencyHead + 1]
             recencyHead += 2
-            if ints[slot * layout.intStride + 1] == seen { return slot }
+            if doubles[slot * layout.doubleStride + 2] == Double(seen) { return slot }
         }
     }
 }

@@ -18,12 +18,13 @@ struct WindowLayout: Sendable, Equatable {
     let outPerColumn: Int
     let featureCount: Int
 
-    /// Doubles per slot: last time, then per column the ring and the window sums (6 per window).
-    var doubleStride: Int { 1 + columns * doublesPerColumn }
+    /// Doubles per slot: last time, events seen, last-seen tick, then per column the ring and
+    /// the window sums (6 per window).
+    var doubleStride: Int { 3 + columns * doublesPerColumn }
     var doublesPerColumn: Int { ring + 6 * windows.count }
-    /// Ints per slot: events seen, last-seen tick, one spare, then per column the deques and
-    /// (min head, min count, max head, max count) per window.
-    var intStride: Int { 3 + columns * intsPerColumn }
+    /// 32-bit ints per slot: one spare (so the array is never empty), then per column the deques
+    /// and (min head, min count, max head, max count) per window.
+    var intStride: Int { 1 + columns * intsPerColumn }
     var intsPerColumn: Int { dequeBlock + 4 * windows.count }
 
     init(_ options: RollingOptions) {
