@@ -1,5 +1,25 @@
 /// Splitting the CSV header line into column names.
 enum CSVHeader {
+    /// Finds the header line in `bytes` (`count` file bytes followed by a `\n`): skips a UTF-8
+    /// BOM and blank lines. Returns where the line starts and ends (at its `\n`) and its line
+    /// number; throws ``DataReadError/emptyFile(path:)`` when only blanks remain.
+    static func locate(_ bytes: [UInt8], count: Int, path: String) throws -> (start: Int, end: Int, line: Int) {
+        var start = 0
+        if count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+        var line = 1
+        while true {
+            var q = start
+            while q < count && CSVChunk.isBlank(bytes[q]) { q += 1 }
+            guard q < count else { throw DataReadError.emptyFile(path: path) }
+            if bytes[q] != 0x0A { break }
+            start = q + 1
+            line += 1
+        }
+        var end = start
+        while bytes[end] != 0x0A { end += 1 }
+        return (start, end, line)
+    }
+
     /// The names in `line` (no trailing `\n`): cells split at commas outside double quotes,
     /// quotes removed (`""` → `"`), surrounding spaces and a trailing `\r` dropped.
     static func names(_ line: ArraySlice<UInt8>) -> [String] {

@@ -14,20 +14,7 @@ extension Dataset {
         let count = bytes.count
         bytes.append(0x0A) // every line, the last included, now ends with "\n"
 
-        var start = 0
-        if count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
-        // Blank lines before the header are skipped but counted.
-        var headerLine = 1
-        while true {
-            var q = start
-            while q < count && CSVChunk.isBlank(bytes[q]) { q += 1 }
-            guard q < count else { throw DataReadError.emptyFile(path: path) }
-            if bytes[q] != 0x0A { break }
-            start = q + 1
-            headerLine += 1
-        }
-        var headerEnd = start
-        while bytes[headerEnd] != 0x0A { headerEnd += 1 }
+        let (start, headerEnd, headerLine) = try CSVHeader.locate(bytes, count: count, path: path)
         let header = CSVHeader.names(bytes[start..<headerEnd])
 
         var labelIndex = -1
