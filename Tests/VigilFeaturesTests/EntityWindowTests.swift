@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import VigilFeatures
 
@@ -146,6 +147,9 @@ final class EntityWindowTests: XCTestCase {
         }
         XCTAssertEqual(try TimeSpan(parsing: "90").seconds, 90)
         XCTAssertEqual(try TimeSpan(parsing: "2w").seconds, 1_209_600)
+        let options = RollingOptions(columns: ["x"], timestampField: "t", timeWindows: [try TimeSpan(parsing: "1h")])
+        XCTAssertEqual(try JSONDecoder().decode(RollingOptions.self, from: JSONEncoder().encode(options)), options)
+        XCTAssertThrowsError(try JSONDecoder().decode([TimeSpan].self, from: Data(#"["0h"]"#.utf8)))
 
         var window = try EntityWindow(RollingOptions(columns: ["x"], entityField: "user", timestampField: "ts"))
         XCTAssertThrowsError(try window.append(["ts": .number(1), "x": .number(1)], row: 7)) { error in

@@ -14,6 +14,7 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(record["c"], .bool(true))
         XCTAssertEqual(record["d"], .null)
         XCTAssertEqual(record["e"], .number(7))
+        XCTAssertEqual(try decode([FieldValue].self, "[0, 1, false]"), [.number(0), .number(1), .bool(false)])
         XCTAssertThrowsError(try decode(FieldValue.self, "[1, 2]"))
         let back = try decode(Record.self, String(decoding: try JSONEncoder().encode(record), as: UTF8.self))
         XCTAssertEqual(back, record)

@@ -17,6 +17,8 @@ public struct FieldEncoder: Codable, Equatable, Sendable {
     public let frequencyDefault: Double
     /// Per output column: the mean of the encoded training values (the `mean` policy's fill).
     public let means: [Double]
+    /// `onehot`: category → column, derived from `categories`.
+    private let categoryColumn: [String: Int]
 
     /// `hash` modulus, as LlamaFarm.
     public static let hashModulus = 1_000_000
@@ -83,6 +85,7 @@ public struct FieldEncoder: Codable, Equatable, Sendable {
         self.frequencyMap = frequencyMap
         self.frequencyDefault = frequencyDefault
         self.means = means
+        categoryColumn = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Writes the encoding of `value` (row `row` of the input, for errors) into `out`
@@ -129,7 +132,7 @@ public struct FieldEncoder: Codable, Equatable, Sendable {
             out[o] = Double(labelMap[value.text] ?? 0)
         case .onehot:
             for j in out.indices { out[j] = 0 }
-            if let k = categories.firstIndex(of: value.text) { out[o + k] = 1 }
+            if let k = categoryColumn[value.text] { out[o + k] = 1 }
         case .binary:
             switch value {
             case .bool(let b): out[o] = b ? 1 : 0
@@ -171,6 +174,7 @@ public struct FieldEncoder: Codable, Equatable, Sendable {
         frequencyMap = try c.decodeIfPresent([String: Double].self, forKey: .frequencyMap) ?? [:]
         frequencyDefault = try c.decodeIfPresent(Double.self, forKey: .frequencyDefault) ?? 0
         means = try c.decodeIfPresent([Double].self, forKey: .means) ?? []
+        categoryColumn = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let width = type == .onehot ? max(categories.count, 1) : 1
         guard means.count == width else {
             throw DecodingError.dataCorruptedError(forKey: .means, in: c,

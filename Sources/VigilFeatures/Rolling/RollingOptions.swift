@@ -43,6 +43,17 @@ public struct TimeSpan: Codable, Hashable, Sendable, CustomStringConvertible {
 
     /// The label.
     public var description: String { label }
+
+    /// Decodes the label string (`"1h"`), parsed and checked as ``init(parsing:)``.
+    public init(from decoder: any Decoder) throws {
+        try self.init(parsing: decoder.singleValueContainer().decode(String.self))
+    }
+
+    /// Encodes the label string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(label)
+    }
 }
 
 /// What ``EntityWindow`` computes for each event.

@@ -11,7 +11,7 @@ public enum FieldType: String, Codable, CaseIterable, Sendable {
     case onehot
     /// Truthiness: bool, number ≠ 0, or a string in {true, yes, 1, on, t, y}.
     case binary
-    /// Training share of the value; unseen or null → half the smallest share.
+    /// Share of the value among the non-null training values; unseen or null → half the smallest share.
     case frequency
 }
 
