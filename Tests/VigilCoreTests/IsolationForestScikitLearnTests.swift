@@ -59,6 +59,14 @@ final class IsolationForestScikitLearnTests: XCTestCase {
         XCTAssertEqual(parallel, serial)
     }
 
+    func testTreeSeedsComeFromAFreshStateNotAfterTheDummyTarget() {
+        // IsolationForest(n_estimators=5, random_state=7).fit(X of 300 rows)._seeds in scikit-learn 1.9.1.
+        let draws = ForestDraws(seed: 7, rows: 300, trees: 5)
+        XCTAssertEqual(draws.treeSeeds, [327_741_615, 976_413_892, 1_202_242_073, 1_369_975_286, 1_882_953_283])
+        // numpy.random.RandomState(7).uniform(size=3): the dummy target of the first three rows.
+        XCTAssertEqual(Array(draws.targets.prefix(3)), [0.07630828937395717, 0.7799187922401146, 0.4384092314408935])
+    }
+
     func testSeedsBeyondNumPysRangeAreRefused() throws {
         let x = try Matrix([[1], [2], [3]])
         XCTAssertThrowsError(try IsolationForest.fit(x, parameters: .init(), seed: 1 << 32)) { error in

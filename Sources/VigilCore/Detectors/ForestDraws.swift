@@ -52,7 +52,7 @@ struct ForestDraws: Sendable {
 
         var draws = LegacyRandomState(seed: seed)
         let drawnFeatures = draws.sampleWithoutReplacement(population: d, count: k)
-        let n = Int(targets.count)
+        let n = targets.count
         var drawnRows: [Int]
         if bootstrap {
             drawnRows = (0..<psi).map { _ in draws.randint(n) }

@@ -140,6 +140,9 @@ public struct IsolationForest: Detector, Equatable {
 
     public static func fit(_ x: Matrix, parameters: Parameters, seed: UInt64) throws -> IsolationForest {
         try parameters.validate()
+        guard let seed32 = UInt32(exactly: seed) else {
+            throw VigilError.invalidParameter(name: "seed", value: "\(seed)", allowed: "an integer in 0...4294967295 (NumPy's RandomState range)")
+        }
         guard x.rows > 0, x.cols > 0 else {
             throw VigilError.emptyData("Isolation Forest needs at least one row and one column")
         }
@@ -162,9 +165,6 @@ public struct IsolationForest: Detector, Equatable {
         }
         let depthLimit = Int(log2(Double(max(psi, 2))).rounded(.up))
 
-        guard let seed32 = UInt32(exactly: seed) else {
-            throw VigilError.invalidParameter(name: "seed", value: "\(seed)", allowed: "an integer in 0...4294967295 (numpy's RandomState range)")
-        }
         let forestDraws = ForestDraws(seed: seed32, rows: n, trees: parameters.nEstimators)
         let treeCount = parameters.nEstimators
         var trees = [IsolationTree](repeating: IsolationTree(), count: treeCount)
