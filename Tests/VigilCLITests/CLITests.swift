@@ -159,6 +159,7 @@ final class CLITests: XCTestCase {
         assertBadInput(try vigil("fit", "--data", good, "--contamination", "0.7", "--out", "x.vigil"), mentions: "contamination")
         assertBadInput(try vigil("fit", "--data", good, "--contamination", "0", "--out", "x.vigil"), mentions: "contamination")
         assertBadInput(try vigil("fit", "--data", good, "--label", "nope", "--out", "x.vigil"), mentions: "nope")
+        assertBadInput(try vigil("fit", "--data", good, "--seed", "4294967296", "--out", "x.vigil"), mentions: "seed")
         assertBadInput(try vigil("fit", "--data", "missing.csv", "--out", "x.vigil"), mentions: "missing.csv")
         let nanFile = try write("nan.csv", "a,b\n1,2\n3,nan\n4,5\n")
         assertBadInput(try vigil("fit", "--data", nanFile, "--backend", "ecod", "--out", "x.vigil"), mentions: "b")

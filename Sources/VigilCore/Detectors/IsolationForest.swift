@@ -6,7 +6,14 @@
 /// s(x) = 2^(−E[h] / c(ψ)) with c(n) = 2(ln(n − 1) + γ) − 2(n − 1)/n. The raw score is s
 /// (scikit-learn's `−score_samples`): 0.5 is average, → 1 anomalous. Values are compared as float32,
 /// as scikit-learn casts X. NaN is accepted and routed as scikit-learn does; ±inf is refused.
-/// Trees are grown and rows scored in parallel across cores; the same seed gives the same forest.
+/// Trees are grown and rows scored in parallel across cores; the same seed gives the same forest
+/// whatever the thread count.
+///
+/// Seed: `fit(…, seed: s)` grows exactly the trees of
+/// `sklearn.ensemble.IsolationForest(random_state=s)` on the same X (scikit-learn 1.9, NumPy's
+/// legacy MT19937 `RandomState`, see `ForestDraws` and `IsolationTreeBuilder`), so the scores equal
+/// scikit-learn's `-score_samples` to floating-point rounding. As NumPy, seeds above 2³² − 1 are
+/// refused (`VigilError.invalidParameter`, name "seed").
 public struct IsolationForest: Detector, Equatable {
     /// Subsample size per tree.
     public enum SampleSize: Sendable, Codable, Equatable {
@@ -133,6 +140,9 @@ public struct IsolationForest: Detector, Equatable {
 
     public static func fit(_ x: Matrix, parameters: Parameters, seed: UInt64) throws -> IsolationForest {
         try parameters.validate()
+        guard let seed32 = UInt32(exactly: seed) else {
+            throw VigilError.invalidParameter(name: "seed", value: "\(seed)", allowed: "an integer in 0...4294967295 (NumPy's RandomState range)")
+        }
         guard x.rows > 0, x.cols > 0 else {
             throw VigilError.emptyData("Isolation Forest needs at least one row and one column")
         }
@@ -155,6 +165,7 @@ public struct IsolationForest: Detector, Equatable {
         }
         let depthLimit = Int(log2(Double(max(psi, 2))).rounded(.up))
 
+        let forestDraws = ForestDraws(seed: seed32, rows: n, trees: parameters.nEstimators)
         let treeCount = parameters.nEstimators
         var trees = [IsolationTree](repeating: IsolationTree(), count: treeCount)
         trees.withUnsafeMutableBufferPointer { out in
@@ -162,18 +173,12 @@ public struct IsolationForest: Detector, Equatable {
             data.withUnsafeBufferPointer { xs in
                 nonisolated(unsafe) let values = xs
                 Parallel.forEach(treeCount) { t in
-                    var g = SeededGenerator(seed: SeededGenerator.derive(seed: seed, index: t))
-                    let rowsDrawn = drawRows(n: n, count: psi, bootstrap: parameters.bootstrap, generator: &g)
-                    let features = featuresPerTree == d
-                        ? Array(0..<d)
-                        : drawWithoutReplacement(n: d, count: featuresPerTree, generator: &g).sorted()
-                    var sub = [Float]()
-                    sub.reserveCapacity(rowsDrawn.count * features.count)
-                    for r in rowsDrawn {
-                        for f in features { sub.append(values[r * d + f]) }
-                    }
-                    let builder = IsolationTreeBuilder(data: sub, rows: rowsDrawn.count, features: features, maxDepth: depthLimit)
-                    slots[t] = builder.build(generator: &g)
+                    let bag = forestDraws.bag(tree: t, features: d, featuresPerTree: featuresPerTree,
+                                              sampleSize: psi, bootstrap: parameters.bootstrap)
+                    let builder = IsolationTreeBuilder(values: values, cols: d, features: bag.features, rows: bag.rows,
+                                                       weights: bag.weights, targets: bag.rows.map { forestDraws.targets[$0] },
+                                                       maxDepth: depthLimit)
+                    slots[t] = builder.build(randomState: bag.splitterState)
                 }
             }
         }
@@ -231,39 +236,6 @@ public struct IsolationForest: Detector, Equatable {
             throw VigilError.nonFinite(row: bad / x.cols, column: "column \(bad % x.cols)", value: x.values[bad])
         }
         return out
-    }
-
-    static func drawRows(n: Int, count: Int, bootstrap: Bool, generator g: inout SeededGenerator) -> [Int] {
-        if bootstrap {
-            // Duplicates collapse to one row: scikit-learn gives them weight k, which does not change
-            // the tree, and counts distinct rows in n_node_samples.
-            var seen = Set<Int>()
-            for _ in 0..<count { seen.insert(g.nextInt(below: n)) }
-            return seen.sorted()
-        }
-        if count == n { return Array(0..<n) }
-        return drawWithoutReplacement(n: n, count: count, generator: &g)
-    }
-
-    /// `count` distinct indices from `0..<n`: Floyd's algorithm for small samples, a partial
-    /// Fisher–Yates shuffle otherwise.
-    static func drawWithoutReplacement(n: Int, count: Int, generator g: inout SeededGenerator) -> [Int] {
-        if count * 4 < n {
-            var chosen = Set<Int>(minimumCapacity: count)
-            var order = [Int]()
-            order.reserveCapacity(count)
-            for j in (n - count)..<n {
-                let t = g.nextInt(below: j + 1)
-                if chosen.insert(t).inserted { order.append(t) } else { chosen.insert(j); order.append(j) }
-            }
-            return order
-        }
-        var all = Array(0..<n)
-        for i in 0..<count {
-            let j = i + g.nextInt(below: n - i)
-            all.swapAt(i, j)
-        }
-        return Array(all[0..<count])
     }
 }
 
