@@ -53,6 +53,7 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case knn
 
     /// Parses a backend name, or throws listing the valid ones.
     public init(validating name: String) throws {
