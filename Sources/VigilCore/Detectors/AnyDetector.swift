@@ -4,6 +4,7 @@ public enum AnyDetector: Sendable, Equatable {
     case ecod(ECOD)
     case copod(COPOD)
     case hbos(HBOS)
+    case localOutlierFactor(LocalOutlierFactor)
     case knn(KNN)
 
     /// The backend of the detector.
@@ -13,6 +14,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .localOutlierFactor: .localOutlierFactor
         case .knn: .knn
         }
     }
@@ -24,6 +26,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): d.featureCount
         case .copod(let d): d.featureCount
         case .hbos(let d): d.featureCount
+        case .localOutlierFactor(let d): d.featureCount
         case .knn(let d): d.featureCount
         }
     }
@@ -35,6 +38,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): .ecod(d.parameters)
         case .copod(let d): .copod(d.parameters)
         case .hbos(let d): .hbos(d.parameters)
+        case .localOutlierFactor(let d): .localOutlierFactor(d.parameters)
         case .knn(let d): .knn(d.parameters)
         }
     }
@@ -46,6 +50,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): try d.rawScores(x)
         case .copod(let d): try d.rawScores(x)
         case .hbos(let d): try d.rawScores(x)
+        case .localOutlierFactor(let d): try d.rawScores(x)
         case .knn(let d): try d.rawScores(x)
         }
     }
@@ -65,6 +70,9 @@ public enum AnyDetector: Sendable, Equatable {
         case .hbos(let p):
             let (d, s) = try HBOS.fitScoring(x, parameters: p, seed: seed)
             return (.hbos(d), s)
+        case .localOutlierFactor(let p):
+            let (d, s) = try LocalOutlierFactor.fitScoring(x, parameters: p, seed: seed)
+            return (.localOutlierFactor(d), s)
         case .knn(let p):
             let (d, s) = try KNN.fitScoring(x, parameters: p, seed: seed)
             return (.knn(d), s)
@@ -82,6 +90,7 @@ extension AnyDetector: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.self, forKey: .detector))
         case .copod: self = .copod(try c.decode(COPOD.self, forKey: .detector))
         case .hbos: self = .hbos(try c.decode(HBOS.self, forKey: .detector))
+        case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.self, forKey: .detector))
         case .knn: self = .knn(try c.decode(KNN.self, forKey: .detector))
         }
     }
@@ -94,6 +103,7 @@ extension AnyDetector: Codable {
         case .ecod(let d): try c.encode(d, forKey: .detector)
         case .copod(let d): try c.encode(d, forKey: .detector)
         case .hbos(let d): try c.encode(d, forKey: .detector)
+        case .localOutlierFactor(let d): try c.encode(d, forKey: .detector)
         case .knn(let d): try c.encode(d, forKey: .detector)
         }
     }
@@ -105,6 +115,7 @@ public enum DetectorSettings: Sendable, Equatable {
     case ecod(ECOD.Parameters)
     case copod(COPOD.Parameters)
     case hbos(HBOS.Parameters)
+    case localOutlierFactor(LocalOutlierFactor.Parameters)
     case knn(KNN.Parameters)
 
     /// The reference implementation's defaults for `backend`.
@@ -114,6 +125,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod(.init())
         case .copod: .copod(.init())
         case .hbos: .hbos(.init())
+        case .localOutlierFactor: .localOutlierFactor(.init())
         case .knn: .knn(.init())
         }
     }
@@ -125,6 +137,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .localOutlierFactor: .localOutlierFactor
         case .knn: .knn
         }
     }
@@ -136,6 +149,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod(let p): try p.validate()
         case .copod(let p): try p.validate()
         case .hbos(let p): try p.validate()
+        case .localOutlierFactor(let p): try p.validate()
         case .knn(let p): try p.validate()
         }
     }
@@ -151,6 +165,7 @@ extension DetectorSettings: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.Parameters.self, forKey: .parameters))
         case .copod: self = .copod(try c.decode(COPOD.Parameters.self, forKey: .parameters))
         case .hbos: self = .hbos(try c.decode(HBOS.Parameters.self, forKey: .parameters))
+        case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.Parameters.self, forKey: .parameters))
         case .knn: self = .knn(try c.decode(KNN.Parameters.self, forKey: .parameters))
         }
     }
@@ -163,6 +178,7 @@ extension DetectorSettings: Codable {
         case .ecod(let p): try c.encode(p, forKey: .parameters)
         case .copod(let p): try c.encode(p, forKey: .parameters)
         case .hbos(let p): try c.encode(p, forKey: .parameters)
+        case .localOutlierFactor(let p): try c.encode(p, forKey: .parameters)
         case .knn(let p): try c.encode(p, forKey: .parameters)
         }
     }

@@ -53,6 +53,7 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case localOutlierFactor = "local_outlier_factor"
     case knn
 
     /// Parses a backend name, or throws listing the valid ones.
