@@ -4,6 +4,7 @@ public enum AnyDetector: Sendable, Equatable {
     case ecod(ECOD)
     case copod(COPOD)
     case hbos(HBOS)
+    case mcd(MCD)
     case localOutlierFactor(LocalOutlierFactor)
     case knn(KNN)
 
@@ -14,6 +15,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .mcd: .mcd
         case .localOutlierFactor: .localOutlierFactor
         case .knn: .knn
         }
@@ -26,6 +28,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): d.featureCount
         case .copod(let d): d.featureCount
         case .hbos(let d): d.featureCount
+        case .mcd(let d): d.featureCount
         case .localOutlierFactor(let d): d.featureCount
         case .knn(let d): d.featureCount
         }
@@ -38,6 +41,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): .ecod(d.parameters)
         case .copod(let d): .copod(d.parameters)
         case .hbos(let d): .hbos(d.parameters)
+        case .mcd(let d): .mcd(d.parameters)
         case .localOutlierFactor(let d): .localOutlierFactor(d.parameters)
         case .knn(let d): .knn(d.parameters)
         }
@@ -50,6 +54,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): try d.rawScores(x)
         case .copod(let d): try d.rawScores(x)
         case .hbos(let d): try d.rawScores(x)
+        case .mcd(let d): try d.rawScores(x)
         case .localOutlierFactor(let d): try d.rawScores(x)
         case .knn(let d): try d.rawScores(x)
         }
@@ -70,6 +75,9 @@ public enum AnyDetector: Sendable, Equatable {
         case .hbos(let p):
             let (d, s) = try HBOS.fitScoring(x, parameters: p, seed: seed)
             return (.hbos(d), s)
+        case .mcd(let p):
+            let (d, s) = try MCD.fitScoring(x, parameters: p, seed: seed)
+            return (.mcd(d), s)
         case .localOutlierFactor(let p):
             let (d, s) = try LocalOutlierFactor.fitScoring(x, parameters: p, seed: seed)
             return (.localOutlierFactor(d), s)
@@ -90,6 +98,7 @@ extension AnyDetector: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.self, forKey: .detector))
         case .copod: self = .copod(try c.decode(COPOD.self, forKey: .detector))
         case .hbos: self = .hbos(try c.decode(HBOS.self, forKey: .detector))
+        case .mcd: self = .mcd(try c.decode(MCD.self, forKey: .detector))
         case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.self, forKey: .detector))
         case .knn: self = .knn(try c.decode(KNN.self, forKey: .detector))
         }
@@ -103,6 +112,7 @@ extension AnyDetector: Codable {
         case .ecod(let d): try c.encode(d, forKey: .detector)
         case .copod(let d): try c.encode(d, forKey: .detector)
         case .hbos(let d): try c.encode(d, forKey: .detector)
+        case .mcd(let d): try c.encode(d, forKey: .detector)
         case .localOutlierFactor(let d): try c.encode(d, forKey: .detector)
         case .knn(let d): try c.encode(d, forKey: .detector)
         }
@@ -115,6 +125,7 @@ public enum DetectorSettings: Sendable, Equatable {
     case ecod(ECOD.Parameters)
     case copod(COPOD.Parameters)
     case hbos(HBOS.Parameters)
+    case mcd(MCD.Parameters)
     case localOutlierFactor(LocalOutlierFactor.Parameters)
     case knn(KNN.Parameters)
 
@@ -125,6 +136,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod(.init())
         case .copod: .copod(.init())
         case .hbos: .hbos(.init())
+        case .mcd: .mcd(.init())
         case .localOutlierFactor: .localOutlierFactor(.init())
         case .knn: .knn(.init())
         }
@@ -137,6 +149,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .mcd: .mcd
         case .localOutlierFactor: .localOutlierFactor
         case .knn: .knn
         }
@@ -149,6 +162,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod(let p): try p.validate()
         case .copod(let p): try p.validate()
         case .hbos(let p): try p.validate()
+        case .mcd(let p): try p.validate()
         case .localOutlierFactor(let p): try p.validate()
         case .knn(let p): try p.validate()
         }
@@ -165,6 +179,7 @@ extension DetectorSettings: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.Parameters.self, forKey: .parameters))
         case .copod: self = .copod(try c.decode(COPOD.Parameters.self, forKey: .parameters))
         case .hbos: self = .hbos(try c.decode(HBOS.Parameters.self, forKey: .parameters))
+        case .mcd: self = .mcd(try c.decode(MCD.Parameters.self, forKey: .parameters))
         case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.Parameters.self, forKey: .parameters))
         case .knn: self = .knn(try c.decode(KNN.Parameters.self, forKey: .parameters))
         }
@@ -178,6 +193,7 @@ extension DetectorSettings: Codable {
         case .ecod(let p): try c.encode(p, forKey: .parameters)
         case .copod(let p): try c.encode(p, forKey: .parameters)
         case .hbos(let p): try c.encode(p, forKey: .parameters)
+        case .mcd(let p): try c.encode(p, forKey: .parameters)
         case .localOutlierFactor(let p): try c.encode(p, forKey: .parameters)
         case .knn(let p): try c.encode(p, forKey: .parameters)
         }

@@ -53,6 +53,7 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case mcd
     case localOutlierFactor = "local_outlier_factor"
     case knn
 
