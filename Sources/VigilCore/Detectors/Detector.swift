@@ -53,6 +53,7 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case oneClassSVM = "one_class_svm"
     case mcd
     case localOutlierFactor = "local_outlier_factor"
     case knn
