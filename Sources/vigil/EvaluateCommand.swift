@@ -45,9 +45,22 @@ struct EvaluateCommand: ParsableCommand {
         }
         for b in backends {
             Progress.say("\(b.rawValue): fitting on \(x.rows) × \(x.cols)")
-            let (fitted, fitSeconds) = try Progress.timed {
-                try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: .defaults(for: b),
-                                     normalization: .standardization, contamination: contamination, seed: seed)
+            let fitted: (model: AnomalyModel, trainingRawScores: [Double]), fitSeconds: Double
+            do {
+                (fitted, fitSeconds) = try Progress.timed {
+                    try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: .defaults(for: b),
+                                         normalization: .standardization, contamination: contamination, seed: seed)
+                }
+            } catch let error as VigilError where backends.count > 1 {
+                // With --backend all, a backend that refuses this data (too many rows or features
+                // for it) is reported and the others still run.
+                if json {
+                    let quoted = "\(error)".replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    print("{\"backend\":\"\(b.rawValue)\",\"error\":\"\(quoted)\"}")
+                } else {
+                    print(b.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0) + " refused: \(error)")
+                }
+                continue
             }
             Progress.say("\(b.rawValue): scoring")
             let (_, scoreSeconds) = try Progress.timed { try fitted.model.score(x) }

@@ -7,7 +7,7 @@
 /// order of neighbours at exactly equal distance may differ.
 public struct NearestNeighbourIndex: Sendable {
     /// Above this many features the brute-force scan is used.
-    public static let kdTreeMaxFeatures = 24
+    public static let kdTreeMaxFeatures = 40
 
     /// The training rows.
     public let training: Matrix
