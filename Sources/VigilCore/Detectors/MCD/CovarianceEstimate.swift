@@ -46,11 +46,12 @@ struct CovarianceEstimate: Sendable {
         precision.withUnsafeBufferPointer { m in
             for r in 0..<n {
                 for c in 0..<p { centered[c] = x[r * p + c] - location[c] }
+                // cᵀMc for symmetric M: Σ_i c_i (M_ii c_i + 2 Σ_{j>i} M_ij c_j).
                 var s = 0.0
                 for i in 0..<p {
                     var t = 0.0
-                    for j in 0..<p { t += m[i * p + j] * centered[j] }
-                    s += centered[i] * t
+                    for j in (i + 1)..<max(p, i + 1) { t += m[i * p + j] * centered[j] }
+                    s += centered[i] * (m[i * p + i] * centered[i] + 2 * t)
                 }
                 out[r] = s
             }

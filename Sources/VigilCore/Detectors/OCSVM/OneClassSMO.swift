@@ -8,6 +8,8 @@ enum OneClassSMO {
         var alpha: [Double]
         var rho: Double
         var iterations: Int
+        /// G = Qα at the end: the training rows' Σ_i α_i K(x_i, x_t).
+        var gradient: [Double]
     }
 
     static func solve(_ x: Matrix, gamma: Double, nu: Double, tolerance: Double, cacheBytes: Int) -> Solution {
@@ -87,6 +89,6 @@ enum OneClassSMO {
             else { free += 1; freeSum += gradient[t] }
         }
         let rho = free > 0 ? freeSum / Double(free) : (upper + lower) / 2
-        return Solution(alpha: alpha, rho: rho, iterations: iterations)
+        return Solution(alpha: alpha, rho: rho, iterations: iterations, gradient: gradient)
     }
 }

@@ -116,6 +116,13 @@ public struct OneClassSVM: Detector, Equatable {
 
     /// Solves the dual on `x` and keeps the support vectors.
     public static func fit(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> OneClassSVM {
+        try fitScoring(x, parameters: parameters, seed: seed).0
+    }
+
+    /// Fits and returns the training rows' scores ρ − G_t from the solver's final gradient G = Qα
+    /// (the kernel sums the fit has already formed; equal to `rawScores(x)` up to the float32
+    /// rounding of cached kernel columns, about 1e-6).
+    public static func fitScoring(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> (OneClassSVM, [Double]) {
         try parameters.validate()
         guard x.rows > 0, x.cols > 0 else { throw VigilError.emptyData("one_class_svm needs at least one row and one column") }
         guard x.rows <= maxRows else {
@@ -136,8 +143,9 @@ public struct OneClassSVM: Detector, Equatable {
         let solution = OneClassSMO.solve(x, gamma: gamma, nu: parameters.nu, tolerance: parameters.tolerance,
                                          cacheBytes: parameters.cacheMegabytes << 20)
         let support = solution.alpha.indices.filter { solution.alpha[$0] > 0 }
-        return OneClassSVM(parameters: parameters, gamma: gamma, rho: solution.rho, supportVectors: x.selectingRows(support),
-                           coefficients: support.map { solution.alpha[$0] }, iterations: solution.iterations)
+        let svm = OneClassSVM(parameters: parameters, gamma: gamma, rho: solution.rho, supportVectors: x.selectingRows(support),
+                              coefficients: support.map { solution.alpha[$0] }, iterations: solution.iterations)
+        return (svm, solution.gradient.map { solution.rho - $0 })
     }
 
     /// ρ − Σ α_i K(sv_i, x) per row.
