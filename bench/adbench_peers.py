@@ -11,6 +11,16 @@ rows and scores the same rows; ROC AUC (sklearn roc_auc_score) against y.
   ecod, copod       PyOD ECOD() / COPOD() defaults (n_jobs=1), decision_scores_
   hbos              PyOD HBOS() defaults, decision_scores_
 
+  Neighbour, kernel and covariance detectors (PyOD defaults, decision_scores_):
+  knn               PyOD KNN(n_neighbors=5, method='largest')
+  knn_mean          PyOD KNN(n_neighbors=5, method='mean')
+  knn_median        PyOD KNN(n_neighbors=5, method='median')
+  local_outlier_factor  PyOD LOF(n_neighbors=20)
+  one_class_svm     PyOD OCSVM(kernel='rbf', gamma='auto', nu=0.1): nu = the
+                    service's default contamination, as LlamaFarm passes it
+  mcd               PyOD MCD(random_state=s) for s = 1, 2, 3 (mean, as for
+                    isolation_forest)
+
 Prints one JSON line per (dataset, backend):
   {"dataset": "14_glass", "backend": "ecod", "rows": 214, "cols": 7,
    "roc_auc": 0.61, "seconds": 0.01}          (+ "seeds": [...] for isolation_forest)
@@ -41,6 +51,32 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 BACKENDS = ["isolation_forest", "ecod", "copod", "hbos"]
 IF_SEEDS = [1, 2, 3]
+
+# --- neighbour, kernel and covariance detectors -------------------------------
+NEIGHBOUR_BACKENDS = ["knn", "knn_mean", "knn_median", "local_outlier_factor", "one_class_svm", "mcd"]
+BACKENDS += NEIGHBOUR_BACKENDS
+
+
+def neighbour_scores(backend, X, seed):
+    """Training scores (decision_scores_) of one neighbour/kernel/covariance peer."""
+    if backend.startswith("knn"):
+        from pyod.models.knn import KNN
+        method = {"knn": "largest", "knn_mean": "mean", "knn_median": "median"}[backend]
+        m = KNN(n_neighbors=5, method=method, n_jobs=1)
+    elif backend == "local_outlier_factor":
+        from pyod.models.lof import LOF
+        m = LOF(n_neighbors=20, n_jobs=1)
+    elif backend == "one_class_svm":
+        from pyod.models.ocsvm import OCSVM
+        m = OCSVM(kernel="rbf", gamma="auto", nu=0.1)
+    elif backend == "mcd":
+        from pyod.models.mcd import MCD
+        m = MCD(random_state=seed)
+    else:
+        raise SystemExit("unknown backend %r" % backend)
+    m.fit(X)
+    return m.decision_scores_
+# ------------------------------------------------------------------------------
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DIR = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "adbench"))
 
@@ -76,6 +112,13 @@ def evaluate(path, backend):
             aucs.append(float(roc_auc_score(y, -m.score_samples(X))))
         out["roc_auc"] = round(float(np.mean(aucs)), 6)
         out["seeds"] = [round(a, 6) for a in aucs]
+    elif backend in NEIGHBOUR_BACKENDS:
+        seeds = IF_SEEDS if backend == "mcd" else [None]
+        aucs = [float(roc_auc_score(y, np.asarray(neighbour_scores(backend, X, s), dtype=np.float64)))
+                for s in seeds]
+        out["roc_auc"] = round(float(np.mean(aucs)), 6)
+        if backend == "mcd":
+            out["seeds"] = [round(a, 6) for a in aucs]
     else:
         if backend == "ecod":
             from pyod.models.ecod import ECOD

@@ -38,6 +38,19 @@ import time
 
 BACKENDS = ["isolation_forest", "ecod", "copod", "hbos"]
 SHORT = {"isolation_forest": "IF", "ecod": "ECOD", "copod": "COPOD", "hbos": "HBOS"}
+# Backends whose result depends on the seed: AUC = mean over --seeds.
+SEEDED = ["isolation_forest"]
+
+# --- neighbour, kernel and covariance detectors -------------------------------
+# Peers from `adbench_peers.py --backends knn,local_outlier_factor,one_class_svm,mcd`
+# (written to bench/results/adbench_peers_neighbours.jsonl); mcd is seeded like isolation_forest.
+# A backend Vigil refuses on a file (one_class_svm above 20,000 rows, mcd above 200 features)
+# shows as missing with its reason under "over".
+BACKENDS += ["knn", "local_outlier_factor", "one_class_svm", "mcd"]
+SHORT.update({"knn": "KNN", "local_outlier_factor": "LOF", "one_class_svm": "OCSVM", "mcd": "MCD"})
+SEEDED += ["mcd"]
+DEFAULT_PEER_FILES = ["adbench_peers.jsonl", "adbench_peers_neighbours.jsonl"]
+# ------------------------------------------------------------------------------
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "adbench"))
 DEFAULT_PEERS = os.path.join(REPO_ROOT, "bench", "results", "adbench_peers.jsonl")
@@ -94,7 +107,9 @@ def run_vigil(vigil, path, backend, seed, timeout_s, extra):
             obj = json.loads(line)
         except ValueError:
             continue
-        if "backend" in obj:
+        if "backend" in obj and "error" in obj:
+            results[obj["backend"]] = {"refused": obj["error"]}
+        elif "backend" in obj:
             results[obj["backend"]] = obj
     if cp.returncode != 0:
         tail = " ".join(cp.stderr.strip().splitlines()[-2:])[-200:]
@@ -113,22 +128,27 @@ def vigil_results(vigil, path, seeds, backends, timeout_s, extra):
     out = {}
     for b in backends:
         r = first.get(b)
+        if r is not None and "refused" in r:
+            errors.append("%s refused: %s" % (SHORT.get(b, b), r["refused"]))
+            continue
         if r is None or r.get("roc_auc") is None:
             continue
         out[b] = {"roc_auc": r["roc_auc"], "average_precision": r.get("average_precision"),
                   "seconds": round((r.get("fit_seconds") or 0) + (r.get("score_seconds") or 0), 4),
                   "rows": r.get("rows"), "cols": r.get("cols")}
-    if "isolation_forest" in backends and "isolation_forest" in out:
-        aucs = [out["isolation_forest"]["roc_auc"]]
+    for seeded in SEEDED:
+        if seeded not in backends or seeded not in out:
+            continue
+        aucs = [out[seeded]["roc_auc"]]
         for s in seeds[1:]:
-            rs, err = run_vigil(vigil, path, "isolation_forest", s, timeout_s, extra)
-            r = rs.get("isolation_forest")
+            rs, err = run_vigil(vigil, path, seeded, s, timeout_s, extra)
+            r = rs.get(seeded)
             if err or r is None or r.get("roc_auc") is None:
-                errors.append("isolation_forest seed %d: %s" % (s, err or "no result"))
+                errors.append("%s seed %d: %s" % (seeded, s, err or "no result"))
                 continue
             aucs.append(r["roc_auc"])
-        out["isolation_forest"]["seeds"] = aucs
-        out["isolation_forest"]["roc_auc"] = sum(aucs) / len(aucs)
+        out[seeded]["seeds"] = aucs
+        out[seeded]["roc_auc"] = sum(aucs) / len(aucs)
     return out, errors
 
 
@@ -178,8 +198,9 @@ def build_markdown(rows, backends, threshold, seeds, vigil):
         cells.append(", ".join(over))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append("Protocol: fit and score on the whole file; Vigil IsolationForest = mean over seeds %s; "
-                 "peers: sklearn IsolationForest (seeds 1,2,3, mean), PyOD ECOD/COPOD/HBOS defaults. "
+    lines.append("Protocol: fit and score on the whole file; Vigil IsolationForest and MCD = mean over seeds %s; "
+                 "peers: sklearn IsolationForest (seeds 1,2,3, mean), PyOD ECOD/COPOD/HBOS defaults, "
+                 "PyOD KNN/LOF/OCSVM(nu=0.1)/MCD (MCD: seeds 1,2,3, mean, as Vigil's). "
                  "⚠ marks |Δ| > %g." % (",".join(map(str, seeds)), threshold))
     lines.append("")
     lines.append("| backend | data sets compared | max \\|Δ\\| | within %g | mean AUC Vigil | mean AUC peer | missing |" % threshold)
@@ -199,7 +220,9 @@ def main(argv=None):
     p.add_argument("vigil_pos", nargs="?", metavar="VIGIL", help="vigil binary (same as --vigil)")
     p.add_argument("--vigil", default=None, help="vigil binary (default %s)" % DEFAULT_VIGIL)
     p.add_argument("--data", nargs="+", default=[DEFAULT_DATA], help="folders with *.npz or .npz files")
-    p.add_argument("--peers", default=DEFAULT_PEERS, help="peer JSON lines from adbench_peers.py")
+    p.add_argument("--peers", action="append", default=None,
+                   help="peer JSON lines from adbench_peers.py (repeatable; default: %s in bench/results)"
+                   % ", ".join(DEFAULT_PEER_FILES))
     p.add_argument("--datasets", help="comma list of dataset names")
     p.add_argument("--backends", default=",".join(BACKENDS))
     p.add_argument("--seeds", default="1,2,3", help="isolation_forest seeds (first one also for the others)")
@@ -217,7 +240,10 @@ def main(argv=None):
         if b not in BACKENDS:
             raise SystemExit("unknown backend %r (known: %s)" % (b, ",".join(BACKENDS)))
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    peers = read_peers(args.peers)
+    peers = {}
+    for peer_file in args.peers or [os.path.join(REPO_ROOT, "bench", "results", f) for f in DEFAULT_PEER_FILES]:
+        if os.path.exists(peer_file):
+            peers.update(read_peers(peer_file))
     files = collect_files(args.data)
     if args.datasets:
         wanted = {d.strip() for d in args.datasets.split(",") if d.strip()}

@@ -45,15 +45,34 @@ struct EvaluateCommand: ParsableCommand {
         }
         for b in backends {
             Progress.say("\(b.rawValue): fitting on \(x.rows) × \(x.cols)")
-            let (fitted, fitSeconds) = try Progress.timed {
-                try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: .defaults(for: b),
-                                     normalization: .standardization, contamination: contamination, seed: seed)
+            let fitted: (model: AnomalyModel, trainingRawScores: [Double]), fitSeconds: Double
+            do {
+                (fitted, fitSeconds) = try Progress.timed {
+                    try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: .defaults(for: b),
+                                         normalization: .standardization, contamination: contamination, seed: seed)
+                }
+            } catch let error as VigilError where backends.count > 1 {
+                // With --backend all, a backend that refuses this data (too many rows or features
+                // for it) is reported and the others still run.
+                if json {
+                    let quoted = "\(error)".replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    print("{\"backend\":\"\(b.rawValue)\",\"error\":\"\(quoted)\"}")
+                } else {
+                    print(b.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0) + " refused: \(error)")
+                }
+                continue
             }
             Progress.say("\(b.rawValue): scoring")
-            let (scored, scoreSeconds) = try Progress.timed { try fitted.model.score(x) }
-            let auc = try Metrics.rocAUC(labels: labels, scores: scored.rawScores)
-            let ap = try Metrics.averagePrecision(labels: labels, scores: scored.rawScores)
-            let cls = try Metrics.classification(labels: labels, predicted: scored.isAnomaly)
+            let (_, scoreSeconds) = try Progress.timed { try fitted.model.score(x) }
+            // Metrics use the training scores from the fit (PyOD's decision_scores_): for the
+            // neighbour detectors they leave each row out of its own neighbourhood; for the others
+            // they equal the scores of the same rows.
+            let training = fitted.trainingRawScores
+            let auc = try Metrics.rocAUC(labels: labels, scores: training)
+            let ap = try Metrics.averagePrecision(labels: labels, scores: training)
+            let cut = fitted.model.calibrator.effectiveThreshold(nil)
+            let flagged = fitted.model.calibrator.normalize(training).map { $0 > cut }
+            let cls = try Metrics.classification(labels: labels, predicted: flagged)
             if json {
                 print("{\"backend\":\"\(b.rawValue)\",\"rows\":\(x.rows),\"cols\":\(x.cols),\"roc_auc\":\(auc),"
                     + "\"average_precision\":\(ap),\"fit_seconds\":\(fitSeconds),\"score_seconds\":\(scoreSeconds),"

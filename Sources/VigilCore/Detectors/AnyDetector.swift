@@ -4,6 +4,10 @@ public enum AnyDetector: Sendable, Equatable {
     case ecod(ECOD)
     case copod(COPOD)
     case hbos(HBOS)
+    case oneClassSVM(OneClassSVM)
+    case mcd(MCD)
+    case localOutlierFactor(LocalOutlierFactor)
+    case knn(KNN)
 
     /// The backend of the detector.
     public var backend: Backend {
@@ -12,6 +16,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .oneClassSVM: .oneClassSVM
+        case .mcd: .mcd
+        case .localOutlierFactor: .localOutlierFactor
+        case .knn: .knn
         }
     }
 
@@ -22,6 +30,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): d.featureCount
         case .copod(let d): d.featureCount
         case .hbos(let d): d.featureCount
+        case .oneClassSVM(let d): d.featureCount
+        case .mcd(let d): d.featureCount
+        case .localOutlierFactor(let d): d.featureCount
+        case .knn(let d): d.featureCount
         }
     }
 
@@ -32,6 +44,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): .ecod(d.parameters)
         case .copod(let d): .copod(d.parameters)
         case .hbos(let d): .hbos(d.parameters)
+        case .oneClassSVM(let d): .oneClassSVM(d.parameters)
+        case .mcd(let d): .mcd(d.parameters)
+        case .localOutlierFactor(let d): .localOutlierFactor(d.parameters)
+        case .knn(let d): .knn(d.parameters)
         }
     }
 
@@ -42,6 +58,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): try d.rawScores(x)
         case .copod(let d): try d.rawScores(x)
         case .hbos(let d): try d.rawScores(x)
+        case .oneClassSVM(let d): try d.rawScores(x)
+        case .mcd(let d): try d.rawScores(x)
+        case .localOutlierFactor(let d): try d.rawScores(x)
+        case .knn(let d): try d.rawScores(x)
         }
     }
 
@@ -60,6 +80,18 @@ public enum AnyDetector: Sendable, Equatable {
         case .hbos(let p):
             let (d, s) = try HBOS.fitScoring(x, parameters: p, seed: seed)
             return (.hbos(d), s)
+        case .oneClassSVM(let p):
+            let (d, s) = try OneClassSVM.fitScoring(x, parameters: p, seed: seed)
+            return (.oneClassSVM(d), s)
+        case .mcd(let p):
+            let (d, s) = try MCD.fitScoring(x, parameters: p, seed: seed)
+            return (.mcd(d), s)
+        case .localOutlierFactor(let p):
+            let (d, s) = try LocalOutlierFactor.fitScoring(x, parameters: p, seed: seed)
+            return (.localOutlierFactor(d), s)
+        case .knn(let p):
+            let (d, s) = try KNN.fitScoring(x, parameters: p, seed: seed)
+            return (.knn(d), s)
         }
     }
 }
@@ -74,6 +106,10 @@ extension AnyDetector: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.self, forKey: .detector))
         case .copod: self = .copod(try c.decode(COPOD.self, forKey: .detector))
         case .hbos: self = .hbos(try c.decode(HBOS.self, forKey: .detector))
+        case .oneClassSVM: self = .oneClassSVM(try c.decode(OneClassSVM.self, forKey: .detector))
+        case .mcd: self = .mcd(try c.decode(MCD.self, forKey: .detector))
+        case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.self, forKey: .detector))
+        case .knn: self = .knn(try c.decode(KNN.self, forKey: .detector))
         }
     }
 
@@ -85,6 +121,10 @@ extension AnyDetector: Codable {
         case .ecod(let d): try c.encode(d, forKey: .detector)
         case .copod(let d): try c.encode(d, forKey: .detector)
         case .hbos(let d): try c.encode(d, forKey: .detector)
+        case .oneClassSVM(let d): try c.encode(d, forKey: .detector)
+        case .mcd(let d): try c.encode(d, forKey: .detector)
+        case .localOutlierFactor(let d): try c.encode(d, forKey: .detector)
+        case .knn(let d): try c.encode(d, forKey: .detector)
         }
     }
 }
@@ -95,6 +135,10 @@ public enum DetectorSettings: Sendable, Equatable {
     case ecod(ECOD.Parameters)
     case copod(COPOD.Parameters)
     case hbos(HBOS.Parameters)
+    case oneClassSVM(OneClassSVM.Parameters)
+    case mcd(MCD.Parameters)
+    case localOutlierFactor(LocalOutlierFactor.Parameters)
+    case knn(KNN.Parameters)
 
     /// The reference implementation's defaults for `backend`.
     public static func defaults(for backend: Backend) -> DetectorSettings {
@@ -103,6 +147,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod(.init())
         case .copod: .copod(.init())
         case .hbos: .hbos(.init())
+        case .oneClassSVM: .oneClassSVM(.init())
+        case .mcd: .mcd(.init())
+        case .localOutlierFactor: .localOutlierFactor(.init())
+        case .knn: .knn(.init())
         }
     }
 
@@ -113,6 +161,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .oneClassSVM: .oneClassSVM
+        case .mcd: .mcd
+        case .localOutlierFactor: .localOutlierFactor
+        case .knn: .knn
         }
     }
 
@@ -123,6 +175,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod(let p): try p.validate()
         case .copod(let p): try p.validate()
         case .hbos(let p): try p.validate()
+        case .oneClassSVM(let p): try p.validate()
+        case .mcd(let p): try p.validate()
+        case .localOutlierFactor(let p): try p.validate()
+        case .knn(let p): try p.validate()
         }
     }
 }
@@ -137,6 +193,10 @@ extension DetectorSettings: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.Parameters.self, forKey: .parameters))
         case .copod: self = .copod(try c.decode(COPOD.Parameters.self, forKey: .parameters))
         case .hbos: self = .hbos(try c.decode(HBOS.Parameters.self, forKey: .parameters))
+        case .oneClassSVM: self = .oneClassSVM(try c.decode(OneClassSVM.Parameters.self, forKey: .parameters))
+        case .mcd: self = .mcd(try c.decode(MCD.Parameters.self, forKey: .parameters))
+        case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.Parameters.self, forKey: .parameters))
+        case .knn: self = .knn(try c.decode(KNN.Parameters.self, forKey: .parameters))
         }
     }
 
@@ -148,6 +208,10 @@ extension DetectorSettings: Codable {
         case .ecod(let p): try c.encode(p, forKey: .parameters)
         case .copod(let p): try c.encode(p, forKey: .parameters)
         case .hbos(let p): try c.encode(p, forKey: .parameters)
+        case .oneClassSVM(let p): try c.encode(p, forKey: .parameters)
+        case .mcd(let p): try c.encode(p, forKey: .parameters)
+        case .localOutlierFactor(let p): try c.encode(p, forKey: .parameters)
+        case .knn(let p): try c.encode(p, forKey: .parameters)
         }
     }
 }

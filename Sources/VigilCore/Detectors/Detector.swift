@@ -53,6 +53,10 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case oneClassSVM = "one_class_svm"
+    case mcd
+    case localOutlierFactor = "local_outlier_factor"
+    case knn
 
     /// Parses a backend name, or throws listing the valid ones.
     public init(validating name: String) throws {
