@@ -4,6 +4,10 @@ public enum AnyDetector: Sendable, Equatable {
     case ecod(ECOD)
     case copod(COPOD)
     case hbos(HBOS)
+    case pca(PCA)
+    case cblof(CBLOF)
+    case loda(LODA)
+    case suod(Ensemble)
 
     /// The backend of the detector.
     public var backend: Backend {
@@ -12,6 +16,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .pca: .pca
+        case .cblof: .cblof
+        case .loda: .loda
+        case .suod: .suod
         }
     }
 
@@ -22,6 +30,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): d.featureCount
         case .copod(let d): d.featureCount
         case .hbos(let d): d.featureCount
+        case .pca(let d): d.featureCount
+        case .cblof(let d): d.featureCount
+        case .loda(let d): d.featureCount
+        case .suod(let d): d.featureCount
         }
     }
 
@@ -32,6 +44,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): .ecod(d.parameters)
         case .copod(let d): .copod(d.parameters)
         case .hbos(let d): .hbos(d.parameters)
+        case .pca(let d): .pca(d.parameters)
+        case .cblof(let d): .cblof(d.parameters)
+        case .loda(let d): .loda(d.parameters)
+        case .suod(let d): .suod(d.parameters)
         }
     }
 
@@ -42,6 +58,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): try d.rawScores(x)
         case .copod(let d): try d.rawScores(x)
         case .hbos(let d): try d.rawScores(x)
+        case .pca(let d): try d.rawScores(x)
+        case .cblof(let d): try d.rawScores(x)
+        case .loda(let d): try d.rawScores(x)
+        case .suod(let d): try d.rawScores(x)
         }
     }
 
@@ -60,6 +80,18 @@ public enum AnyDetector: Sendable, Equatable {
         case .hbos(let p):
             let (d, s) = try HBOS.fitScoring(x, parameters: p, seed: seed)
             return (.hbos(d), s)
+        case .pca(let p):
+            let (d, s) = try PCA.fitScoring(x, parameters: p, seed: seed)
+            return (.pca(d), s)
+        case .cblof(let p):
+            let (d, s) = try CBLOF.fitScoring(x, parameters: p, seed: seed)
+            return (.cblof(d), s)
+        case .loda(let p):
+            let (d, s) = try LODA.fitScoring(x, parameters: p, seed: seed)
+            return (.loda(d), s)
+        case .suod(let p):
+            let (d, s) = try Ensemble.fitScoring(x, parameters: p, seed: seed)
+            return (.suod(d), s)
         }
     }
 }
@@ -74,6 +106,10 @@ extension AnyDetector: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.self, forKey: .detector))
         case .copod: self = .copod(try c.decode(COPOD.self, forKey: .detector))
         case .hbos: self = .hbos(try c.decode(HBOS.self, forKey: .detector))
+        case .pca: self = .pca(try c.decode(PCA.self, forKey: .detector))
+        case .cblof: self = .cblof(try c.decode(CBLOF.self, forKey: .detector))
+        case .loda: self = .loda(try c.decode(LODA.self, forKey: .detector))
+        case .suod: self = .suod(try c.decode(Ensemble.self, forKey: .detector))
         }
     }
 
@@ -85,6 +121,10 @@ extension AnyDetector: Codable {
         case .ecod(let d): try c.encode(d, forKey: .detector)
         case .copod(let d): try c.encode(d, forKey: .detector)
         case .hbos(let d): try c.encode(d, forKey: .detector)
+        case .pca(let d): try c.encode(d, forKey: .detector)
+        case .cblof(let d): try c.encode(d, forKey: .detector)
+        case .loda(let d): try c.encode(d, forKey: .detector)
+        case .suod(let d): try c.encode(d, forKey: .detector)
         }
     }
 }
@@ -95,6 +135,10 @@ public enum DetectorSettings: Sendable, Equatable {
     case ecod(ECOD.Parameters)
     case copod(COPOD.Parameters)
     case hbos(HBOS.Parameters)
+    case pca(PCA.Parameters)
+    case cblof(CBLOF.Parameters)
+    case loda(LODA.Parameters)
+    case suod(Ensemble.Parameters)
 
     /// The reference implementation's defaults for `backend`.
     public static func defaults(for backend: Backend) -> DetectorSettings {
@@ -103,6 +147,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod(.init())
         case .copod: .copod(.init())
         case .hbos: .hbos(.init())
+        case .pca: .pca(.init())
+        case .cblof: .cblof(.init())
+        case .loda: .loda(.init())
+        case .suod: .suod(.init())
         }
     }
 
@@ -113,6 +161,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .pca: .pca
+        case .cblof: .cblof
+        case .loda: .loda
+        case .suod: .suod
         }
     }
 
@@ -123,6 +175,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod(let p): try p.validate()
         case .copod(let p): try p.validate()
         case .hbos(let p): try p.validate()
+        case .pca(let p): try p.validate()
+        case .cblof(let p): try p.validate()
+        case .loda(let p): try p.validate()
+        case .suod(let p): try p.validate()
         }
     }
 }
@@ -137,6 +193,10 @@ extension DetectorSettings: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.Parameters.self, forKey: .parameters))
         case .copod: self = .copod(try c.decode(COPOD.Parameters.self, forKey: .parameters))
         case .hbos: self = .hbos(try c.decode(HBOS.Parameters.self, forKey: .parameters))
+        case .pca: self = .pca(try c.decode(PCA.Parameters.self, forKey: .parameters))
+        case .cblof: self = .cblof(try c.decode(CBLOF.Parameters.self, forKey: .parameters))
+        case .loda: self = .loda(try c.decode(LODA.Parameters.self, forKey: .parameters))
+        case .suod: self = .suod(try c.decode(Ensemble.Parameters.self, forKey: .parameters))
         }
     }
 
@@ -148,6 +208,10 @@ extension DetectorSettings: Codable {
         case .ecod(let p): try c.encode(p, forKey: .parameters)
         case .copod(let p): try c.encode(p, forKey: .parameters)
         case .hbos(let p): try c.encode(p, forKey: .parameters)
+        case .pca(let p): try c.encode(p, forKey: .parameters)
+        case .cblof(let p): try c.encode(p, forKey: .parameters)
+        case .loda(let p): try c.encode(p, forKey: .parameters)
+        case .suod(let p): try c.encode(p, forKey: .parameters)
         }
     }
 }

@@ -53,6 +53,10 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case pca
+    case cblof
+    case loda
+    case suod
 
     /// Parses a backend name, or throws listing the valid ones.
     public init(validating name: String) throws {
