@@ -8,8 +8,8 @@ file" protocol as bench/adbench_peers.py:
   vigil evaluate --data FILE --backend isolation_forest --seed 2 --json
   vigil evaluate --data FILE --backend isolation_forest --seed 3 --json
 
-(only isolation_forest depends on the seed: its AUC is the mean over the seeds;
-ecod / copod / hbos come from the seed-1 run). Each run prints one JSON line per
+(and the same for cblof, loda and suod: the backends in SEEDED depend on the seed and
+their AUC is the mean over the seeds; the others come from the seed-1 run). Each run prints one JSON line per
 backend: {"backend", "rows", "cols", "roc_auc", "average_precision",
 "fit_seconds", "score_seconds"}. The script then reads the peer results (JSON
 lines from bench/adbench_peers.py) and prints a Markdown table
@@ -38,9 +38,18 @@ import time
 
 BACKENDS = ["isolation_forest", "ecod", "copod", "hbos"]
 SHORT = {"isolation_forest": "IF", "ecod": "ECOD", "copod": "COPOD", "hbos": "HBOS"}
+# Backends whose AUC is the mean over --seeds (the others come from the first seed's run).
+SEEDED = ["isolation_forest"]
+
+# --- more detectors: PCA, CBLOF, LODA, suod (peers in bench/results/adbench_peers_more.jsonl) ---
+BACKENDS += ["pca", "cblof", "loda", "suod"]
+SHORT.update({"pca": "PCA", "cblof": "CBLOF", "loda": "LODA", "suod": "SUOD"})
+SEEDED += ["cblof", "loda", "suod"]
+# --- end of the block for more detectors ---
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "adbench"))
 DEFAULT_PEERS = os.path.join(REPO_ROOT, "bench", "results", "adbench_peers.jsonl")
+DEFAULT_MORE_PEERS = os.path.join(REPO_ROOT, "bench", "results", "adbench_peers_more.jsonl")
 DEFAULT_VIGIL = os.path.join(REPO_ROOT, ".build", "release", "vigil")
 
 
@@ -107,9 +116,17 @@ def run_vigil(vigil, path, backend, seed, timeout_s, extra):
 def vigil_results(vigil, path, seeds, backends, timeout_s, extra):
     """Returns ({backend: {"roc_auc", "seeds", "average_precision", "seconds"}}, [errors])."""
     errors = []
-    first, err = run_vigil(vigil, path, "all", seeds[0], timeout_s, extra)
-    if err:
-        errors.append("seed %d: %s" % (seeds[0], err))
+    if set(backends) >= set(BACKENDS):
+        first, err = run_vigil(vigil, path, "all", seeds[0], timeout_s, extra)
+        if err:
+            errors.append("seed %d: %s" % (seeds[0], err))
+    else:  # a subset: one run per backend
+        first = {}
+        for b in backends:
+            rs, err = run_vigil(vigil, path, b, seeds[0], timeout_s, extra)
+            first.update(rs)
+            if err:
+                errors.append("%s seed %d: %s" % (b, seeds[0], err))
     out = {}
     for b in backends:
         r = first.get(b)
@@ -118,21 +135,31 @@ def vigil_results(vigil, path, seeds, backends, timeout_s, extra):
         out[b] = {"roc_auc": r["roc_auc"], "average_precision": r.get("average_precision"),
                   "seconds": round((r.get("fit_seconds") or 0) + (r.get("score_seconds") or 0), 4),
                   "rows": r.get("rows"), "cols": r.get("cols")}
-    if "isolation_forest" in backends and "isolation_forest" in out:
-        aucs = [out["isolation_forest"]["roc_auc"]]
+    for b in SEEDED:
+        if b not in backends or b not in out:
+            continue
+        aucs = [out[b]["roc_auc"]]
         for s in seeds[1:]:
-            rs, err = run_vigil(vigil, path, "isolation_forest", s, timeout_s, extra)
-            r = rs.get("isolation_forest")
+            rs, err = run_vigil(vigil, path, b, s, timeout_s, extra)
+            r = rs.get(b)
             if err or r is None or r.get("roc_auc") is None:
-                errors.append("isolation_forest seed %d: %s" % (s, err or "no result"))
+                errors.append("%s seed %d: %s" % (b, s, err or "no result"))
                 continue
             aucs.append(r["roc_auc"])
-        out["isolation_forest"]["seeds"] = aucs
-        out["isolation_forest"]["roc_auc"] = sum(aucs) / len(aucs)
+        out[b]["seeds"] = aucs
+        out[b]["roc_auc"] = sum(aucs) / len(aucs)
     return out, errors
 
 
-def read_peers(path):
+def read_peers(paths):
+    peers = {}
+    for path in paths:
+        if os.path.exists(path):
+            peers.update(read_peer_file(path))
+    return peers
+
+
+def read_peer_file(path):
     peers = {}
     with open(path) as f:
         for line in f:
@@ -178,9 +205,10 @@ def build_markdown(rows, backends, threshold, seeds, vigil):
         cells.append(", ".join(over))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append("Protocol: fit and score on the whole file; Vigil IsolationForest = mean over seeds %s; "
-                 "peers: sklearn IsolationForest (seeds 1,2,3, mean), PyOD ECOD/COPOD/HBOS defaults. "
-                 "⚠ marks |Δ| > %g." % (",".join(map(str, seeds)), threshold))
+    lines.append("Protocol: fit and score on the whole file; Vigil %s = mean over seeds %s; "
+                 "peers: sklearn IsolationForest (seeds 1,2,3, mean), PyOD ECOD/COPOD/HBOS/PCA defaults, "
+                 "PyOD CBLOF/LODA (random_state 1,2,3, mean). "
+                 "⚠ marks |Δ| > %g." % ("/".join(b for b in SEEDED if b in backends), ",".join(map(str, seeds)), threshold))
     lines.append("")
     lines.append("| backend | data sets compared | max \\|Δ\\| | within %g | mean AUC Vigil | mean AUC peer | missing |" % threshold)
     lines.append("|---|---:|---:|---:|---:|---:|---:|")
@@ -199,7 +227,8 @@ def main(argv=None):
     p.add_argument("vigil_pos", nargs="?", metavar="VIGIL", help="vigil binary (same as --vigil)")
     p.add_argument("--vigil", default=None, help="vigil binary (default %s)" % DEFAULT_VIGIL)
     p.add_argument("--data", nargs="+", default=[DEFAULT_DATA], help="folders with *.npz or .npz files")
-    p.add_argument("--peers", default=DEFAULT_PEERS, help="peer JSON lines from adbench_peers.py")
+    p.add_argument("--peers", action="append", default=None,
+                   help="peer JSON lines from adbench_peers.py (repeatable; default %s and %s)" % (DEFAULT_PEERS, DEFAULT_MORE_PEERS))
     p.add_argument("--datasets", help="comma list of dataset names")
     p.add_argument("--backends", default=",".join(BACKENDS))
     p.add_argument("--seeds", default="1,2,3", help="isolation_forest seeds (first one also for the others)")
@@ -217,7 +246,7 @@ def main(argv=None):
         if b not in BACKENDS:
             raise SystemExit("unknown backend %r (known: %s)" % (b, ",".join(BACKENDS)))
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    peers = read_peers(args.peers)
+    peers = read_peers(args.peers or [DEFAULT_PEERS, DEFAULT_MORE_PEERS])
     files = collect_files(args.data)
     if args.datasets:
         wanted = {d.strip() for d in args.datasets.split(",") if d.strip()}
