@@ -94,29 +94,29 @@ def peer_worker(backend, csv, label):
     print(json.dumps(out), flush=True)
 
 
-def run_peer(py, backend, csv, label, timeout_s):
-    cmd = [py, os.path.abspath(__file__), "--worker", backend, "--csv", csv, "--label", label]
+def run_json(side, backend, cmd, timeout_s):
+    """Runs `cmd`; returns its last JSON line, or a result with seconds None and a note."""
     try:
         cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        return {"side": "pyod", "backend": backend, "seconds": None, "note": "over %g s" % timeout_s}
+        return {"side": side, "backend": backend, "seconds": None, "note": "over %g s" % timeout_s}
     lines = [l for l in cp.stdout.splitlines() if l.startswith("{")]
     if cp.returncode != 0 or not lines:
-        return {"side": "pyod", "backend": backend, "seconds": None, "note": cp.stderr.strip()[-300:]}
+        return {"side": side, "backend": backend, "seconds": None, "note": cp.stderr.strip()[-300:]}
     return json.loads(lines[-1])
+
+
+def run_peer(py, backend, csv, label, timeout_s):
+    cmd = [py, os.path.abspath(__file__), "--worker", backend, "--csv", csv, "--label", label]
+    return run_json("pyod", backend, cmd, timeout_s)
 
 
 def run_vigil(vigil, backend, csv, label, threads, timeout_s):
     cmd = [vigil, "evaluate", "--data", csv, "--label", label, "--backend", backend, "--seed", "0",
            "--json", "--threads", str(threads)]
-    try:
-        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        return {"side": "vigil", "backend": backend, "seconds": None, "note": "over %g s" % timeout_s}
-    lines = [l for l in cp.stdout.splitlines() if l.startswith("{")]
-    if cp.returncode != 0 or not lines:
-        return {"side": "vigil", "backend": backend, "seconds": None, "note": cp.stderr.strip()[-300:]}
-    r = json.loads(lines[-1])
+    r = run_json("vigil", backend, cmd, timeout_s)
+    if r.get("fit_seconds") is None:
+        return r
     return {"side": "vigil", "backend": backend, "seconds": round(r["fit_seconds"] + r["score_seconds"], 4),
             "fit_seconds": r["fit_seconds"], "score_seconds": r["score_seconds"], "roc_auc": round(r["roc_auc"], 6)}
 

@@ -79,6 +79,7 @@ final class PCATests: XCTestCase {
         let x = try ECODTests.sample(rows: 500, cols: 4, seed: 7)
         let pca = try PCA.fit(x)
         XCTAssertEqual(try PCA.fit(x), pca)
+        XCTAssertEqual(try PCA.fitScoring(x, parameters: .init(), seed: 0).1, try pca.rawScores(x))
         let encoded = try JSONEncoder().encode(AnyDetector.pca(pca))
         let decoded = try JSONDecoder().decode(AnyDetector.self, from: encoded)
         XCTAssertEqual(decoded, .pca(pca))

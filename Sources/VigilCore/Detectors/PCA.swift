@@ -70,6 +70,11 @@ public struct PCA: Detector, Equatable {
 
     /// Standardises, decomposes the covariance and keeps the selected components.
     public static func fit(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> PCA {
+        try fitStandardising(x, parameters: parameters).0
+    }
+
+    /// Fits and also returns the standardised training rows.
+    static func fitStandardising(_ x: Matrix, parameters: Parameters) throws -> (PCA, Matrix) {
         try parameters.validate()
         try TrainingData.require(x, detector: "PCA")
         guard x.rows >= 2 else { throw VigilError.emptyData("PCA needs at least 2 rows, got \(x.rows)") }
@@ -97,8 +102,9 @@ public struct PCA: Detector, Equatable {
             components += signFixed(Array(eigen.vectors[(j * d)..<((j + 1) * d)]))
             weights.append(parameters.weighted ? max(ratios[j], weightFloor) : 1)
         }
-        return PCA(parameters: parameters, featureCount: d, scaler: scaler, components: components,
-                   weights: weights, explainedVarianceRatio: Array(ratios.prefix(kept)))
+        let pca = PCA(parameters: parameters, featureCount: d, scaler: scaler, components: components,
+                      weights: weights, explainedVarianceRatio: Array(ratios.prefix(kept)))
+        return (pca, z)
     }
 
     init(parameters: Parameters, featureCount: Int, scaler: StandardScaler?, components: [Double],
@@ -141,38 +147,51 @@ public struct PCA: Detector, Equatable {
     public func rawScores(_ x: Matrix) throws -> [Double] {
         try requireFeatureCount(x)
         try x.requireFinite()
+        return scores(scaler?.transform(x) ?? x)
+    }
+
+    /// Standardises, fits and scores the training rows from the same standardised copy.
+    public static func fitScoring(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> (PCA, [Double]) {
+        let (pca, z) = try fitStandardising(x, parameters: parameters)
+        return (pca, pca.scores(z))
+    }
+
+    /// Scores of already standardised rows `z`. Components are laid out feature-major so the inner
+    /// loop runs over the components, contiguous in memory.
+    func scores(_ z: Matrix) -> [Double] {
         let d = featureCount, k = weights.count
-        var scores = [Double](repeating: 0, count: x.rows)
-        scores.withUnsafeMutableBufferPointer { out in
+        var byFeature = [Double](repeating: 0, count: d * k)
+        for j in 0..<k { for c in 0..<d { byFeature[c * k + j] = components[j * d + c] } }
+        let inverseWeights = weights.map { 1 / $0 }
+        var out = [Double](repeating: 0, count: z.rows)
+        out.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
-            x.values.withUnsafeBufferPointer { xv in
-                components.withUnsafeBufferPointer { v in
-                    Parallel.forEachChunk(x.rows, minChunk: 2048) { rows in
-                        var z = [Double](repeating: 0, count: d)
-                        z.withUnsafeMutableBufferPointer { z in
-                            for r in rows {
-                                let row = xv.baseAddress! + r * d
-                                if let scaler {
-                                    scaler.transform(row: row, into: z.baseAddress!)
-                                } else {
-                                    for c in 0..<d { z[c] = row[c] }
-                                }
-                                var s = 0.0
-                                for j in 0..<k {
-                                    var sq = 0.0
+            z.values.withUnsafeBufferPointer { zv in
+                byFeature.withUnsafeBufferPointer { v in
+                    inverseWeights.withUnsafeBufferPointer { w in
+                        Parallel.forEachChunk(z.rows, minChunk: 4096) { rows in
+                            var squares = [Double](repeating: 0, count: k)
+                            squares.withUnsafeMutableBufferPointer { sq in
+                                for r in rows {
+                                    let row = zv.baseAddress! + r * d
+                                    for j in 0..<k { sq[j] = 0 }
                                     for c in 0..<d {
-                                        let diff = z[c] - v[j * d + c]
-                                        sq += diff * diff
+                                        let zc = row[c], vc = v.baseAddress! + c * k
+                                        for j in 0..<k {
+                                            let diff = zc - vc[j]
+                                            sq[j] += diff * diff
+                                        }
                                     }
-                                    s += sq.squareRoot() / weights[j]
+                                    var s = 0.0
+                                    for j in 0..<k { s += sq[j].squareRoot() * w[j] }
+                                    out[r] = s
                                 }
-                                out[r] = s
                             }
                         }
                     }
                 }
             }
         }
-        return scores
+        return out
     }
 }
