@@ -21,12 +21,13 @@ public enum Covariance {
                 means.withUnsafeBufferPointer { m in
                     Parallel.forEach(blocks) { b in
                         let acc = p.baseAddress! + b * d * d
-                        var centred = [Double](repeating: 0, count: d)
+                        let centred = UnsafeMutablePointer<Double>.allocate(capacity: d)
+                        defer { centred.deallocate() }
                         for r in (b * step)..<min(n, (b + 1) * step) {
-                            for c in 0..<d { centred[c] = v[r * d + c] - m[c] }
+                            let row = v.baseAddress! + r * d
+                            for c in 0..<d { centred[c] = row[c] - m[c] }
                             for i in 0..<d {
                                 let ci = centred[i]
-                                if ci == 0 { continue }
                                 let rowAcc = acc + i * d
                                 for j in i..<d { rowAcc[j] += ci * centred[j] }
                             }

@@ -61,8 +61,16 @@ public struct StandardScaler: Sendable, Codable, Equatable {
         var out = x
         let d = x.cols
         out.values.withUnsafeMutableBufferPointer { o in
-            for r in 0..<x.rows {
-                for c in 0..<d { o[r * d + c] = (o[r * d + c] - means[c]) / scales[c] }
+            nonisolated(unsafe) let o = o
+            means.withUnsafeBufferPointer { m in
+                scales.withUnsafeBufferPointer { s in
+                    Parallel.forEachChunk(x.rows, minChunk: 8192) { rows in
+                        for r in rows {
+                            let row = o.baseAddress! + r * d
+                            for c in 0..<d { row[c] = (row[c] - m[c]) / s[c] }
+                        }
+                    }
+                }
             }
         }
         return out
