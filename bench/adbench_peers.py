@@ -77,6 +77,54 @@ def neighbour_scores(backend, X, seed):
     m.fit(X)
     return m.decision_scores_
 # ------------------------------------------------------------------------------
+# --- more detectors: PCA, CBLOF, LODA and the SUOD ensemble (PyOD 3.6 defaults) ---
+#   pca    PyOD PCA() (standardization=True, weighted=True), decision_scores_
+#   cblof  PyOD CBLOF(random_state=s) (n_clusters=8, alpha 0.9, beta 5), s = 1, 2, 3, mean
+#   loda   PyOD LODA(random_state=s) (n_bins 10, n_random_cuts 100), s = 1, 2, 3
+#   suod   PyOD SUOD(base_estimators=[IForest, HBOS, COPOD], combination="average", n_jobs=1),
+#          LlamaFarm's default members; IForest random_state=s, s = 1, 2, 3, mean
+MORE_BACKENDS = ["pca", "cblof", "loda", "suod"]
+MORE_SEEDED = {"cblof", "loda", "suod"}
+BACKENDS = BACKENDS + MORE_BACKENDS
+
+
+def more_detector(backend, seed):
+    """One fitted-to-be PyOD model for the block above (seed used by the random ones)."""
+    import numpy as np
+    if backend == "pca":
+        from pyod.models.pca import PCA
+        return PCA()
+    if backend == "cblof":
+        from pyod.models.cblof import CBLOF
+        return CBLOF(random_state=seed)
+    if backend == "loda":
+        from pyod.models.loda import LODA
+        return LODA(random_state=seed)
+    if backend == "suod":
+        from pyod.models.suod import SUOD
+        from pyod.models.iforest import IForest
+        from pyod.models.hbos import HBOS
+        from pyod.models.copod import COPOD
+        np.random.seed(seed)
+        return SUOD(base_estimators=[IForest(random_state=seed), HBOS(), COPOD()],
+                    combination="average", n_jobs=1, verbose=False)
+    raise SystemExit("unknown backend %r" % backend)
+
+
+def evaluate_more(X, y, backend, out):
+    """Fills out["roc_auc"] (and "seeds") for a backend of the block above."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+    seeds = IF_SEEDS if backend in MORE_SEEDED else [IF_SEEDS[0]]
+    aucs = []
+    for s in seeds:
+        m = more_detector(backend, s)
+        m.fit(X)
+        aucs.append(float(roc_auc_score(y, np.asarray(m.decision_scores_, dtype=np.float64))))
+    out["roc_auc"] = round(float(np.mean(aucs)), 6)
+    if backend in MORE_SEEDED:
+        out["seeds"] = [round(a, 6) for a in aucs]
+# --- end of the block for more detectors ---
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DIR = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "adbench"))
 
@@ -119,6 +167,8 @@ def evaluate(path, backend):
         out["roc_auc"] = round(float(np.mean(aucs)), 6)
         if backend == "mcd":
             out["seeds"] = [round(a, 6) for a in aucs]
+    elif backend in MORE_BACKENDS:
+        evaluate_more(X, y, backend, out)
     else:
         if backend == "ecod":
             from pyod.models.ecod import ECOD

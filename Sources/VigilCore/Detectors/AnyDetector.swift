@@ -8,6 +8,10 @@ public enum AnyDetector: Sendable, Equatable {
     case mcd(MCD)
     case localOutlierFactor(LocalOutlierFactor)
     case knn(KNN)
+    case pca(PCA)
+    case cblof(CBLOF)
+    case loda(LODA)
+    case suod(Ensemble)
 
     /// The backend of the detector.
     public var backend: Backend {
@@ -20,6 +24,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .mcd: .mcd
         case .localOutlierFactor: .localOutlierFactor
         case .knn: .knn
+        case .pca: .pca
+        case .cblof: .cblof
+        case .loda: .loda
+        case .suod: .suod
         }
     }
 
@@ -34,6 +42,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .mcd(let d): d.featureCount
         case .localOutlierFactor(let d): d.featureCount
         case .knn(let d): d.featureCount
+        case .pca(let d): d.featureCount
+        case .cblof(let d): d.featureCount
+        case .loda(let d): d.featureCount
+        case .suod(let d): d.featureCount
         }
     }
 
@@ -48,6 +60,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .mcd(let d): .mcd(d.parameters)
         case .localOutlierFactor(let d): .localOutlierFactor(d.parameters)
         case .knn(let d): .knn(d.parameters)
+        case .pca(let d): .pca(d.parameters)
+        case .cblof(let d): .cblof(d.parameters)
+        case .loda(let d): .loda(d.parameters)
+        case .suod(let d): .suod(d.parameters)
         }
     }
 
@@ -62,6 +78,10 @@ public enum AnyDetector: Sendable, Equatable {
         case .mcd(let d): try d.rawScores(x)
         case .localOutlierFactor(let d): try d.rawScores(x)
         case .knn(let d): try d.rawScores(x)
+        case .pca(let d): try d.rawScores(x)
+        case .cblof(let d): try d.rawScores(x)
+        case .loda(let d): try d.rawScores(x)
+        case .suod(let d): try d.rawScores(x)
         }
     }
 
@@ -92,6 +112,18 @@ public enum AnyDetector: Sendable, Equatable {
         case .knn(let p):
             let (d, s) = try KNN.fitScoring(x, parameters: p, seed: seed)
             return (.knn(d), s)
+        case .pca(let p):
+            let (d, s) = try PCA.fitScoring(x, parameters: p, seed: seed)
+            return (.pca(d), s)
+        case .cblof(let p):
+            let (d, s) = try CBLOF.fitScoring(x, parameters: p, seed: seed)
+            return (.cblof(d), s)
+        case .loda(let p):
+            let (d, s) = try LODA.fitScoring(x, parameters: p, seed: seed)
+            return (.loda(d), s)
+        case .suod(let p):
+            let (d, s) = try Ensemble.fitScoring(x, parameters: p, seed: seed)
+            return (.suod(d), s)
         }
     }
 }
@@ -110,6 +142,10 @@ extension AnyDetector: Codable {
         case .mcd: self = .mcd(try c.decode(MCD.self, forKey: .detector))
         case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.self, forKey: .detector))
         case .knn: self = .knn(try c.decode(KNN.self, forKey: .detector))
+        case .pca: self = .pca(try c.decode(PCA.self, forKey: .detector))
+        case .cblof: self = .cblof(try c.decode(CBLOF.self, forKey: .detector))
+        case .loda: self = .loda(try c.decode(LODA.self, forKey: .detector))
+        case .suod: self = .suod(try c.decode(Ensemble.self, forKey: .detector))
         }
     }
 
@@ -125,6 +161,10 @@ extension AnyDetector: Codable {
         case .mcd(let d): try c.encode(d, forKey: .detector)
         case .localOutlierFactor(let d): try c.encode(d, forKey: .detector)
         case .knn(let d): try c.encode(d, forKey: .detector)
+        case .pca(let d): try c.encode(d, forKey: .detector)
+        case .cblof(let d): try c.encode(d, forKey: .detector)
+        case .loda(let d): try c.encode(d, forKey: .detector)
+        case .suod(let d): try c.encode(d, forKey: .detector)
         }
     }
 }
@@ -139,6 +179,10 @@ public enum DetectorSettings: Sendable, Equatable {
     case mcd(MCD.Parameters)
     case localOutlierFactor(LocalOutlierFactor.Parameters)
     case knn(KNN.Parameters)
+    case pca(PCA.Parameters)
+    case cblof(CBLOF.Parameters)
+    case loda(LODA.Parameters)
+    case suod(Ensemble.Parameters)
 
     /// The reference implementation's defaults for `backend`.
     public static func defaults(for backend: Backend) -> DetectorSettings {
@@ -151,6 +195,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .mcd: .mcd(.init())
         case .localOutlierFactor: .localOutlierFactor(.init())
         case .knn: .knn(.init())
+        case .pca: .pca(.init())
+        case .cblof: .cblof(.init())
+        case .loda: .loda(.init())
+        case .suod: .suod(.init())
         }
     }
 
@@ -165,6 +213,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .mcd: .mcd
         case .localOutlierFactor: .localOutlierFactor
         case .knn: .knn
+        case .pca: .pca
+        case .cblof: .cblof
+        case .loda: .loda
+        case .suod: .suod
         }
     }
 
@@ -179,6 +231,10 @@ public enum DetectorSettings: Sendable, Equatable {
         case .mcd(let p): try p.validate()
         case .localOutlierFactor(let p): try p.validate()
         case .knn(let p): try p.validate()
+        case .pca(let p): try p.validate()
+        case .cblof(let p): try p.validate()
+        case .loda(let p): try p.validate()
+        case .suod(let p): try p.validate()
         }
     }
 }
@@ -197,6 +253,10 @@ extension DetectorSettings: Codable {
         case .mcd: self = .mcd(try c.decode(MCD.Parameters.self, forKey: .parameters))
         case .localOutlierFactor: self = .localOutlierFactor(try c.decode(LocalOutlierFactor.Parameters.self, forKey: .parameters))
         case .knn: self = .knn(try c.decode(KNN.Parameters.self, forKey: .parameters))
+        case .pca: self = .pca(try c.decode(PCA.Parameters.self, forKey: .parameters))
+        case .cblof: self = .cblof(try c.decode(CBLOF.Parameters.self, forKey: .parameters))
+        case .loda: self = .loda(try c.decode(LODA.Parameters.self, forKey: .parameters))
+        case .suod: self = .suod(try c.decode(Ensemble.Parameters.self, forKey: .parameters))
         }
     }
 
@@ -212,6 +272,10 @@ extension DetectorSettings: Codable {
         case .mcd(let p): try c.encode(p, forKey: .parameters)
         case .localOutlierFactor(let p): try c.encode(p, forKey: .parameters)
         case .knn(let p): try c.encode(p, forKey: .parameters)
+        case .pca(let p): try c.encode(p, forKey: .parameters)
+        case .cblof(let p): try c.encode(p, forKey: .parameters)
+        case .loda(let p): try c.encode(p, forKey: .parameters)
+        case .suod(let p): try c.encode(p, forKey: .parameters)
         }
     }
 }

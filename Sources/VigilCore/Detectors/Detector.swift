@@ -57,6 +57,10 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case mcd
     case localOutlierFactor = "local_outlier_factor"
     case knn
+    case pca
+    case cblof
+    case loda
+    case suod
 
     /// Parses a backend name, or throws listing the valid ones.
     public init(validating name: String) throws {
