@@ -40,7 +40,7 @@ final class LODATests: XCTestCase {
         edges.withUnsafeBufferPointer { e in
             for p in probes {
                 let expected = edges.prefix(3).filter { $0 < p }.count
-                XCTAssertEqual(LODA.edgesBelow(p, edges: e.baseAddress!, bins: 4), expected, "p = \(p)")
+                XCTAssertEqual(LODA.edgesBelow(p, edges: e.baseAddress!, bins: 4, binsPerUnit: 0.5), expected, "p = \(p)")
             }
         }
     }

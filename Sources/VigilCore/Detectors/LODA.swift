@@ -147,12 +147,13 @@ public struct LODA: Detector, Equatable {
 
     /// PyOD's bin index `searchsorted(edges[:bins − 1], p, side="left")`: how many of the first
     /// bins − 1 edges lie strictly below p. Found from p's own bin (computed as NumPy's histogram does,
-    /// then checked against the edges), so it costs O(1) instead of a scan.
+    /// then checked against the edges), so it costs O(1) instead of a scan. `binsPerUnit` is
+    /// bins / (last edge − first edge).
     @inline(__always)
-    static func edgesBelow(_ p: Double, edges e: UnsafePointer<Double>, bins: Int) -> Int {
+    static func edgesBelow(_ p: Double, edges e: UnsafePointer<Double>, bins: Int, binsPerUnit: Double) -> Int {
         guard p > e[0] else { return 0 }
         guard p < e[bins] else { return bins - 1 }
-        var j = Int((p - e[0]) / (e[bins] - e[0]) * Double(bins))
+        var j = Int((p - e[0]) * binsPerUnit)  // an estimate; the loops below make it exact
         j = Swift.min(Swift.max(j, 0), bins - 1)
         while j > 0 && p < e[j] { j -= 1 }
         while j < bins - 1 && p >= e[j + 1] { j += 1 }
@@ -167,6 +168,7 @@ public struct LODA: Detector, Equatable {
         let d = featureCount, cuts = parameters.nRandomCuts, bins = parameters.nBins
         let sparse = SparseCuts(projections: projections, cuts: cuts, features: d)
         let scale = 1 / (Double(cuts) * Double(cuts))
+        let perUnit = (0..<cuts).map { i in Double(bins) / (limits[i * (bins + 1) + bins] - limits[i * (bins + 1)]) }
         var scores = [Double](repeating: 0, count: x.rows)
         scores.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
@@ -176,17 +178,20 @@ public struct LODA: Detector, Equatable {
                         sparse.starts.withUnsafeBufferPointer { starts in
                             sparse.features.withUnsafeBufferPointer { features in
                                 sparse.weights.withUnsafeBufferPointer { weights in
-                                    Parallel.forEachChunk(x.rows, minChunk: 1024) { rows in
-                                        for r in rows {
-                                            let row = v.baseAddress! + r * d
-                                            var s = 0.0
-                                            for i in 0..<cuts {
-                                                var p = 0.0
-                                                for t in starts[i]..<starts[i + 1] { p += weights[t] * row[features[t]] }
-                                                let b = Self.edgesBelow(p, edges: lim.baseAddress! + i * (bins + 1), bins: bins)
-                                                s += nl[i * bins + b]
+                                    perUnit.withUnsafeBufferPointer { perUnit in
+                                        Parallel.forEachChunk(x.rows, minChunk: 1024) { rows in
+                                            for r in rows {
+                                                let row = v.baseAddress! + r * d
+                                                var s = 0.0
+                                                for i in 0..<cuts {
+                                                    var p = 0.0
+                                                    for t in starts[i]..<starts[i + 1] { p += weights[t] * row[features[t]] }
+                                                    let b = Self.edgesBelow(p, edges: lim.baseAddress! + i * (bins + 1), bins: bins,
+                                                                            binsPerUnit: perUnit[i])
+                                                    s += nl[i * bins + b]
+                                                }
+                                                out[r] = s * scale
                                             }
-                                            out[r] = s * scale
                                         }
                                     }
                                 }
