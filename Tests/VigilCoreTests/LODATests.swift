@@ -32,6 +32,19 @@ final class LODATests: XCTestCase {
         }
     }
 
+    /// The O(1) bin lookup equals PyOD's `searchsorted(edges[:bins − 1], p, "left")` (a count of
+    /// the first bins − 1 edges strictly below p), on, between and outside the edges.
+    func testBinLookupEqualsSearchsorted() {
+        let edges: [Double] = [-1, 1, 3, 5, 7]
+        let probes: [Double] = [-5, -1, -0.5, 0.999, 1, 1.0000001, 2, 3, 4.5, 5, 6, 7, 9]
+        edges.withUnsafeBufferPointer { e in
+            for p in probes {
+                let expected = edges.prefix(3).filter { $0 < p }.count
+                XCTAssertEqual(LODA.edgesBelow(p, edges: e.baseAddress!, bins: 4, binsPerUnit: 0.5), expected, "p = \(p)")
+            }
+        }
+    }
+
     /// ⌊√d⌋ non-zero weights per projection (d = 10 → 3), as PyOD.
     func testProjectionsAreSparseLikePyOD() throws {
         let x = try ECODTests.sample(rows: 200, cols: 10, seed: 2)

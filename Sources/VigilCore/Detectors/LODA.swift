@@ -72,12 +72,13 @@ public struct LODA: Detector, Equatable {
         }
         var limits = [Double](repeating: 0, count: cuts * (bins + 1))
         var negLog = [Double](repeating: 0, count: cuts * bins)
+        let sparse = SparseCuts(projections: projections, cuts: cuts, features: d)
         limits.withUnsafeMutableBufferPointer { lim in
             negLog.withUnsafeMutableBufferPointer { nl in
                 nonisolated(unsafe) let (lim, nl) = (lim, nl)
                 Parallel.forEach(cuts) { i in
-                    let w = Array(projections[(i * d)..<((i + 1) * d)])
-                    let projected = project(x, onto: w)
+                    var projected = [Double](repeating: 0, count: x.rows)
+                    projected.withUnsafeMutableBufferPointer { out in sparse.project(x, cut: i, into: out) }
                     let (edges, counts) = histogram(projected, bins: bins)
                     let total = counts.reduce(0.0) { $0 + (Double($1) + 1e-12) }
                     for b in 0...bins { lim[i * (bins + 1) + b] = edges[b] }
@@ -116,21 +117,6 @@ public struct LODA: Detector, Equatable {
                   negativeLogDensity: negLog)
     }
 
-    /// w · x for every row of `x`, skipping the zero weights.
-    static func project(_ x: Matrix, onto w: [Double]) -> [Double] {
-        let d = x.cols
-        let used = w.indices.filter { w[$0] != 0 }
-        var out = [Double](repeating: 0, count: x.rows)
-        x.values.withUnsafeBufferPointer { v in
-            for r in 0..<x.rows {
-                var s = 0.0
-                for j in used { s += w[j] * v[r * d + j] }
-                out[r] = s
-            }
-        }
-        return out
-    }
-
     /// `np.histogram(values, bins)` with equal-width bins: edges (linspace over [min, max], widened
     /// by 0.5 each side when min = max) and counts (the last bin closed on the right).
     static func histogram(_ values: [Double], bins: Int) -> (edges: [Double], counts: [Int]) {
@@ -144,13 +130,35 @@ public struct LODA: Detector, Equatable {
         edges[bins] = last
         var counts = [Int](repeating: 0, count: bins)
         let width = last - first
-        for value in values {
-            var b = Int((value - first) / width * Double(bins))
-            if b == bins { b -= 1 }
-            if value < edges[b] { b -= 1 } else if b != bins - 1 && value >= edges[b + 1] { b += 1 }
-            counts[b] += 1
+        values.withUnsafeBufferPointer { v in
+            edges.withUnsafeBufferPointer { e in
+                counts.withUnsafeMutableBufferPointer { n in
+                    for value in v {
+                        var b = Int((value - first) / width * Double(bins))
+                        if b == bins { b -= 1 }
+                        if value < e[b] { b -= 1 } else if b != bins - 1 && value >= e[b + 1] { b += 1 }
+                        n[b] += 1
+                    }
+                }
+            }
         }
         return (edges, counts)
+    }
+
+    /// PyOD's bin index `searchsorted(edges[:bins − 1], p, side="left")`: how many of the first
+    /// bins − 1 edges lie strictly below p. Found from p's own bin (computed as NumPy's histogram does,
+    /// then checked against the edges), so it costs O(1) instead of a scan. `binsPerUnit` is
+    /// bins / (last edge − first edge).
+    @inline(__always)
+    static func edgesBelow(_ p: Double, edges e: UnsafePointer<Double>, bins: Int, binsPerUnit: Double) -> Int {
+        guard p > e[0] else { return 0 }
+        guard p < e[bins] else { return bins - 1 }
+        var j = Int((p - e[0]) * binsPerUnit)  // an estimate; the loops below make it exact
+        j = Swift.min(Swift.max(j, 0), bins - 1)
+        while j > 0 && p < e[j] { j -= 1 }
+        while j < bins - 1 && p >= e[j + 1] { j += 1 }
+        // e[j] ≤ p < e[j + 1]: edges 0..<j are below p, and e[j] too unless p equals it.
+        return Swift.min(p > e[j] ? j + 1 : j, bins - 1)
     }
 
     /// (1/R²) Σ_i −ln p_i[b_i(x)] per row, rows in parallel.
@@ -158,7 +166,56 @@ public struct LODA: Detector, Equatable {
         try requireFeatureCount(x)
         try x.requireFinite()
         let d = featureCount, cuts = parameters.nRandomCuts, bins = parameters.nBins
-        // Sparse form of the projections: the non-zero (feature, weight) pairs of each cut.
+        let sparse = SparseCuts(projections: projections, cuts: cuts, features: d)
+        let scale = 1 / (Double(cuts) * Double(cuts))
+        let perUnit = (0..<cuts).map { i in Double(bins) / (limits[i * (bins + 1) + bins] - limits[i * (bins + 1)]) }
+        var scores = [Double](repeating: 0, count: x.rows)
+        scores.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            x.values.withUnsafeBufferPointer { v in
+                limits.withUnsafeBufferPointer { lim in
+                    negativeLogDensity.withUnsafeBufferPointer { nl in
+                        sparse.starts.withUnsafeBufferPointer { starts in
+                            sparse.features.withUnsafeBufferPointer { features in
+                                sparse.weights.withUnsafeBufferPointer { weights in
+                                    perUnit.withUnsafeBufferPointer { perUnit in
+                                        Parallel.forEachChunk(x.rows, minChunk: 1024) { rows in
+                                            for r in rows {
+                                                let row = v.baseAddress! + r * d
+                                                var s = 0.0
+                                                for i in 0..<cuts {
+                                                    var p = 0.0
+                                                    for t in starts[i]..<starts[i + 1] { p += weights[t] * row[features[t]] }
+                                                    let b = Self.edgesBelow(p, edges: lim.baseAddress! + i * (bins + 1), bins: bins,
+                                                                            binsPerUnit: perUnit[i])
+                                                    s += nl[i * bins + b]
+                                                }
+                                                out[r] = s * scale
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return scores
+    }
+}
+
+/// The non-zero (feature, weight) pairs of each LODA projection, in feature order: the projection
+/// of a row is Σ weight·x[feature] over its pairs, summed in this order at fit and at scoring alike.
+struct SparseCuts: Sendable {
+    /// Pairs of cut i are at starts[i]..<starts[i + 1].
+    let starts: [Int]
+    /// Feature index of each pair.
+    let features: [Int]
+    /// Weight of each pair.
+    let weights: [Double]
+
+    init(projections: [Double], cuts: Int, features d: Int) {
         var starts = [0], features = [Int](), weights = [Double]()
         for i in 0..<cuts {
             for j in 0..<d where projections[i * d + j] != 0 {
@@ -167,32 +224,26 @@ public struct LODA: Detector, Equatable {
             }
             starts.append(features.count)
         }
-        let scale = 1 / (Double(cuts) * Double(cuts))
-        var scores = [Double](repeating: 0, count: x.rows)
-        scores.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            x.values.withUnsafeBufferPointer { v in
-                limits.withUnsafeBufferPointer { lim in
-                    negativeLogDensity.withUnsafeBufferPointer { nl in
-                        Parallel.forEachChunk(x.rows, minChunk: 1024) { rows in
-                            for r in rows {
-                                let row = v.baseAddress! + r * d
-                                var s = 0.0
-                                for i in 0..<cuts {
-                                    var p = 0.0
-                                    for t in starts[i]..<starts[i + 1] { p += weights[t] * row[features[t]] }
-                                    let edges = lim.baseAddress! + i * (bins + 1)
-                                    var b = 0  // # of edges[0..<bins-1] strictly below p
-                                    while b < bins - 1 && edges[b] < p { b += 1 }
-                                    s += nl[i * bins + b]
-                                }
-                                out[r] = s * scale
-                            }
-                        }
+        self.starts = starts
+        self.features = features
+        self.weights = weights
+    }
+
+    /// w_i · x for every row of `x`, into `out`.
+    func project(_ x: Matrix, cut i: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        let d = x.cols
+        x.values.withUnsafeBufferPointer { v in
+            features.withUnsafeBufferPointer { f in
+                weights.withUnsafeBufferPointer { w in
+                    let lo = starts[i], hi = starts[i + 1]
+                    for r in 0..<x.rows {
+                        let row = v.baseAddress! + r * d
+                        var p = 0.0
+                        for t in lo..<hi { p += w[t] * row[f[t]] }
+                        out[r] = p
                     }
                 }
             }
         }
-        return scores
     }
 }

@@ -70,11 +70,6 @@ public struct PCA: Detector, Equatable {
 
     /// Standardises, decomposes the covariance and keeps the selected components.
     public static func fit(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> PCA {
-        try fitStandardising(x, parameters: parameters).0
-    }
-
-    /// Fits and also returns the standardised training rows.
-    static func fitStandardising(_ x: Matrix, parameters: Parameters) throws -> (PCA, Matrix) {
         try parameters.validate()
         try TrainingData.require(x, detector: "PCA")
         guard x.rows >= 2 else { throw VigilError.emptyData("PCA needs at least 2 rows, got \(x.rows)") }
@@ -91,8 +86,12 @@ public struct PCA: Detector, Equatable {
                 allowed: "at most n_components = \(kept)")
         }
         let scaler = parameters.standardization ? StandardScaler(fitting: x) : nil
-        let z = scaler?.transform(x) ?? x
-        let eigen = SymmetricEigen(symmetric: Covariance.matrix(z), order: d)
+        // The covariance of the standardised columns is C_ij / (s_i s_j): no standardised copy needed.
+        var covariance = Covariance.matrix(x)
+        if let scaler {
+            for i in 0..<d { for j in 0..<d { covariance[i * d + j] /= scaler.scales[i] * scaler.scales[j] } }
+        }
+        let eigen = SymmetricEigen(symmetric: covariance, order: d)
         let variances = eigen.values.map { max($0, 0) }
         let total = variances.reduce(0, +)
         let ratios = variances.map { total > 0 ? $0 / total : 0 }
@@ -102,9 +101,8 @@ public struct PCA: Detector, Equatable {
             components += signFixed(Array(eigen.vectors[(j * d)..<((j + 1) * d)]))
             weights.append(parameters.weighted ? max(ratios[j], weightFloor) : 1)
         }
-        let pca = PCA(parameters: parameters, featureCount: d, scaler: scaler, components: components,
-                      weights: weights, explainedVarianceRatio: Array(ratios.prefix(kept)))
-        return (pca, z)
+        return PCA(parameters: parameters, featureCount: d, scaler: scaler, components: components,
+                   weights: weights, explainedVarianceRatio: Array(ratios.prefix(kept)))
     }
 
     init(parameters: Parameters, featureCount: Int, scaler: StandardScaler?, components: [Double],
@@ -147,46 +145,45 @@ public struct PCA: Detector, Equatable {
     public func rawScores(_ x: Matrix) throws -> [Double] {
         try requireFeatureCount(x)
         try x.requireFinite()
-        return scores(scaler?.transform(x) ?? x)
+        return scores(x)
     }
 
-    /// Standardises, fits and scores the training rows from the same standardised copy.
-    public static func fitScoring(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> (PCA, [Double]) {
-        let (pca, z) = try fitStandardising(x, parameters: parameters)
-        return (pca, pca.scores(z))
-    }
-
-    /// Scores of already standardised rows `z`. Components are laid out feature-major so the inner
-    /// loop runs over the components, contiguous in memory.
-    func scores(_ z: Matrix) -> [Double] {
+    /// Scores of raw rows `x`, each standardised on the fly (no standardised copy). Components are
+    /// laid out feature-major so the inner loop runs over the components, contiguous in memory.
+    func scores(_ x: Matrix) -> [Double] {
         let d = featureCount, k = weights.count
-        var byFeature = [Double](repeating: 0, count: d * k)
-        for j in 0..<k { for c in 0..<d { byFeature[c * k + j] = components[j * d + c] } }
-        let inverseWeights = weights.map { 1 / $0 }
-        var out = [Double](repeating: 0, count: z.rows)
+        // One table: components feature-major (d × k), 1/w_j (k), column means (d), column scales (d).
+        var table = [Double](repeating: 0, count: d * k + k + 2 * d)
+        for j in 0..<k { for c in 0..<d { table[c * k + j] = components[j * d + c] } }
+        for j in 0..<k { table[d * k + j] = 1 / weights[j] }
+        for c in 0..<d {
+            table[d * k + k + c] = scaler?.means[c] ?? 0
+            table[d * k + k + d + c] = scaler?.scales[c] ?? 1
+        }
+        var out = [Double](repeating: 0, count: x.rows)
         out.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
-            z.values.withUnsafeBufferPointer { zv in
-                byFeature.withUnsafeBufferPointer { v in
-                    inverseWeights.withUnsafeBufferPointer { w in
-                        Parallel.forEachChunk(z.rows, minChunk: 4096) { rows in
-                            var squares = [Double](repeating: 0, count: k)
-                            squares.withUnsafeMutableBufferPointer { sq in
-                                for r in rows {
-                                    let row = zv.baseAddress! + r * d
-                                    for j in 0..<k { sq[j] = 0 }
-                                    for c in 0..<d {
-                                        let zc = row[c], vc = v.baseAddress! + c * k
-                                        for j in 0..<k {
-                                            let diff = zc - vc[j]
-                                            sq[j] += diff * diff
-                                        }
-                                    }
-                                    var s = 0.0
-                                    for j in 0..<k { s += sq[j].squareRoot() * w[j] }
-                                    out[r] = s
+            x.values.withUnsafeBufferPointer { xv in
+                table.withUnsafeBufferPointer { t in
+                    let v = t.baseAddress!, w = v + d * k, mean = w + k, scale = mean + d
+                    Parallel.forEachChunk(x.rows, minChunk: 4096) { rows in
+                        let work = UnsafeMutablePointer<Double>.allocate(capacity: k + d)
+                        defer { work.deallocate() }
+                        let sq = work, z = work + k
+                        for r in rows {
+                            let raw = xv.baseAddress! + r * d
+                            for c in 0..<d { z[c] = (raw[c] - mean[c]) / scale[c] }
+                            for j in 0..<k { sq[j] = 0 }
+                            for c in 0..<d {
+                                let zc = z[c], vc = v + c * k
+                                for j in 0..<k {
+                                    let diff = zc - vc[j]
+                                    sq[j] += diff * diff
                                 }
                             }
+                            var s = 0.0
+                            for j in 0..<k { s += sq[j].squareRoot() * w[j] }
+                            out[r] = s
                         }
                     }
                 }

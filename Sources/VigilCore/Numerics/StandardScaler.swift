@@ -49,30 +49,4 @@ public struct StandardScaler: Sendable, Codable, Equatable {
         try self.init(means: try c.decode([Double].self, forKey: .means),
                       scales: try c.decode([Double].self, forKey: .scales))
     }
-
-    /// Writes (x − mean) / scale for one row of `x` into `out` (both `means.count` long).
-    @inlinable
-    public func transform(row x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
-        for c in 0..<means.count { out[c] = (x[c] - means[c]) / scales[c] }
-    }
-
-    /// The standardised copy of `x`.
-    public func transform(_ x: Matrix) -> Matrix {
-        var out = x
-        let d = x.cols
-        out.values.withUnsafeMutableBufferPointer { o in
-            nonisolated(unsafe) let o = o
-            means.withUnsafeBufferPointer { m in
-                scales.withUnsafeBufferPointer { s in
-                    Parallel.forEachChunk(x.rows, minChunk: 8192) { rows in
-                        for r in rows {
-                            let row = o.baseAddress! + r * d
-                            for c in 0..<d { row[c] = (row[c] - m[c]) / s[c] }
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
 }
