@@ -30,6 +30,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @OptionGroup var autoencoder: AutoEncoderOptions
+
     func run() throws {
         try compute.apply()
         let backends = backend == "all" ? Backend.allCases : [try Backend(validating: backend)]
@@ -46,7 +48,7 @@ struct EvaluateCommand: ParsableCommand {
         for b in backends {
             Progress.say("\(b.rawValue): fitting on \(x.rows) × \(x.cols)")
             let (fitted, fitSeconds) = try Progress.timed {
-                try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: .defaults(for: b),
+                try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: autoencoder.settings(for: b),
                                      normalization: .standardization, contamination: contamination, seed: seed)
             }
             Progress.say("\(b.rawValue): scoring")

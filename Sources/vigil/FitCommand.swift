@@ -31,6 +31,8 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @OptionGroup var autoencoder: AutoEncoderOptions
+
     func run() throws {
         try compute.apply()
         let backend = try Backend(validating: backend)
@@ -41,7 +43,7 @@ struct FitCommand: ParsableCommand {
         let (fitted, seconds) = try Progress.timed {
             try AnomalyModel.fit(
                 dataset.features, featureNames: dataset.featureNames,
-                settings: .defaults(for: backend), normalization: normalization,
+                settings: autoencoder.settings(for: backend), normalization: normalization,
                 contamination: contamination, seed: seed)
         }
         try ModelFile.write(fitted.model, to: out)

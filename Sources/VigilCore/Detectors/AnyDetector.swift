@@ -4,6 +4,7 @@ public enum AnyDetector: Sendable, Equatable {
     case ecod(ECOD)
     case copod(COPOD)
     case hbos(HBOS)
+    case autoencoder(AutoEncoder)
 
     /// The backend of the detector.
     public var backend: Backend {
@@ -12,6 +13,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .autoencoder: .autoencoder
         }
     }
 
@@ -22,6 +24,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): d.featureCount
         case .copod(let d): d.featureCount
         case .hbos(let d): d.featureCount
+        case .autoencoder(let d): d.featureCount
         }
     }
 
@@ -32,6 +35,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): .ecod(d.parameters)
         case .copod(let d): .copod(d.parameters)
         case .hbos(let d): .hbos(d.parameters)
+        case .autoencoder(let d): .autoencoder(d.parameters)
         }
     }
 
@@ -42,6 +46,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .ecod(let d): try d.rawScores(x)
         case .copod(let d): try d.rawScores(x)
         case .hbos(let d): try d.rawScores(x)
+        case .autoencoder(let d): try d.rawScores(x)
         }
     }
 
@@ -60,6 +65,9 @@ public enum AnyDetector: Sendable, Equatable {
         case .hbos(let p):
             let (d, s) = try HBOS.fitScoring(x, parameters: p, seed: seed)
             return (.hbos(d), s)
+        case .autoencoder(let p):
+            let (d, s) = try AutoEncoder.fitScoring(x, parameters: p, seed: seed)
+            return (.autoencoder(d), s)
         }
     }
 }
@@ -74,6 +82,7 @@ extension AnyDetector: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.self, forKey: .detector))
         case .copod: self = .copod(try c.decode(COPOD.self, forKey: .detector))
         case .hbos: self = .hbos(try c.decode(HBOS.self, forKey: .detector))
+        case .autoencoder: self = .autoencoder(try c.decode(AutoEncoder.self, forKey: .detector))
         }
     }
 
@@ -85,6 +94,7 @@ extension AnyDetector: Codable {
         case .ecod(let d): try c.encode(d, forKey: .detector)
         case .copod(let d): try c.encode(d, forKey: .detector)
         case .hbos(let d): try c.encode(d, forKey: .detector)
+        case .autoencoder(let d): try c.encode(d, forKey: .detector)
         }
     }
 }
@@ -95,6 +105,7 @@ public enum DetectorSettings: Sendable, Equatable {
     case ecod(ECOD.Parameters)
     case copod(COPOD.Parameters)
     case hbos(HBOS.Parameters)
+    case autoencoder(AutoEncoder.Parameters)
 
     /// The reference implementation's defaults for `backend`.
     public static func defaults(for backend: Backend) -> DetectorSettings {
@@ -103,6 +114,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod(.init())
         case .copod: .copod(.init())
         case .hbos: .hbos(.init())
+        case .autoencoder: .autoencoder(.init())
         }
     }
 
@@ -113,6 +125,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod: .ecod
         case .copod: .copod
         case .hbos: .hbos
+        case .autoencoder: .autoencoder
         }
     }
 
@@ -123,6 +136,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .ecod(let p): try p.validate()
         case .copod(let p): try p.validate()
         case .hbos(let p): try p.validate()
+        case .autoencoder(let p): try p.validate()
         }
     }
 }
@@ -137,6 +151,7 @@ extension DetectorSettings: Codable {
         case .ecod: self = .ecod(try c.decode(ECOD.Parameters.self, forKey: .parameters))
         case .copod: self = .copod(try c.decode(COPOD.Parameters.self, forKey: .parameters))
         case .hbos: self = .hbos(try c.decode(HBOS.Parameters.self, forKey: .parameters))
+        case .autoencoder: self = .autoencoder(try c.decode(AutoEncoder.Parameters.self, forKey: .parameters))
         }
     }
 
@@ -148,6 +163,7 @@ extension DetectorSettings: Codable {
         case .ecod(let p): try c.encode(p, forKey: .parameters)
         case .copod(let p): try c.encode(p, forKey: .parameters)
         case .hbos(let p): try c.encode(p, forKey: .parameters)
+        case .autoencoder(let p): try c.encode(p, forKey: .parameters)
         }
     }
 }

@@ -53,6 +53,7 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case ecod
     case copod
     case hbos
+    case autoencoder
 
     /// Parses a backend name, or throws listing the valid ones.
     public init(validating name: String) throws {

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""PyOD AutoEncoder (PyTorch, CPU) peer for Vigil's `autoencoder` backend.
+
+Quality mode (default): for each ADBench *.npz (X, y), PyOD `AutoEncoder(epoch_num=E,
+random_state=s, verbose=0)` with its other defaults (hidden [64, 32], batch norm, dropout
+0.2, Adam lr 1e-3 weight decay 1e-5, batch 32, preprocessing) is fitted on all rows and
+ROC AUC of `decision_scores_` against y is computed, for seeds s = 1, 2, 3. One JSON line
+per (dataset, seed) plus one per dataset with the mean:
+  {"dataset": "14_glass", "backend": "autoencoder", "seed": 1, "roc_auc": 0.61, "seconds": 1.2}
+  {"dataset": "14_glass", "backend": "autoencoder", "rows": 214, "cols": 7,
+   "roc_auc": 0.60, "seeds": [...], "seconds": 3.6}
+A run that fails or passes --timeout-s gets "roc_auc": null and a "note".
+
+Speed mode (--speed FILE.csv|.npz): fits PyOD's AutoEncoder for --epochs-a and --epochs-b
+epochs and prints per-epoch training seconds = (t_b - t_a) / (b - a), which cancels the
+fixed costs (loading, standardising, scoring the training rows).
+
+torch runs with --threads intra-op threads (default 1; the Vigil side gets the same count).
+
+Usage (from the repository root, with a venv holding torch + pyod):
+  /work/.venv-ae/bin/python bench/autoencoder_peers.py --out bench/results/autoencoder_peers.jsonl
+  /work/.venv-ae/bin/python bench/autoencoder_peers.py --datasets 14_glass,29_Pima
+  /work/.venv-ae/bin/python bench/autoencoder_peers.py --speed bench/out/tx_100k.csv --threads 2
+"""
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from adbench_peers import DEFAULT_DIR, collect_files, dataset_name  # noqa: E402
+
+SEEDS = [1, 2, 3]
+
+
+def set_threads(n):
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ[var] = str(n)
+    import torch
+    torch.set_num_threads(n)
+
+
+def load(path):
+    import numpy as np
+    if path.endswith(".csv"):
+        with open(path) as f:
+            header = f.readline().strip().split(",")
+        data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
+        keep = [i for i, h in enumerate(header) if h != "label"]
+        return np.ascontiguousarray(data[:, keep]), None
+    with np.load(path) as z:
+        X = np.ascontiguousarray(z["X"], dtype=np.float64)
+        y = np.asarray(z["y"]).astype(np.int64).ravel()
+    return X, y
+
+
+def fit(X, epochs, seed):
+    from pyod.models.auto_encoder import AutoEncoder
+    m = AutoEncoder(epoch_num=epochs, random_state=seed, verbose=0)
+    m.fit(X)
+    return m
+
+
+def worker(path, seed, epochs, threads):
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+    set_threads(threads)
+    X, y = load(path)
+    t0 = time.perf_counter()
+    m = fit(X, epochs, seed)
+    seconds = time.perf_counter() - t0
+    auc = float(roc_auc_score(y, np.asarray(m.decision_scores_, dtype=np.float64)))
+    return {"dataset": dataset_name(path), "backend": "autoencoder", "seed": seed,
+            "rows": int(X.shape[0]), "cols": int(X.shape[1]),
+            "roc_auc": round(auc, 6), "seconds": round(seconds, 3)}
+
+
+def run_child(path, seed, args):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(seed), "--epochs", str(args.epochs),
+           "--threads", str(args.threads), path]
+    try:
+        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout_s)
+    except subprocess.TimeoutExpired:
+        return {"roc_auc": None, "note": "timed out: over %g s" % args.timeout_s}
+    lines = [l for l in cp.stdout.splitlines() if l.startswith("{")]
+    if cp.returncode != 0 or not lines:
+        tail = " ".join(cp.stderr.strip().splitlines()[-3:])[-300:]
+        return {"roc_auc": None, "note": "failed: exit %d: %s" % (cp.returncode, tail)}
+    return json.loads(lines[-1])
+
+
+def speed(args):
+    set_threads(args.threads)
+    X, _ = load(args.speed)
+    times = {}
+    for e in (args.epochs_a, args.epochs_b):
+        t0 = time.perf_counter()
+        fit(X, e, 0)
+        times[e] = time.perf_counter() - t0
+    per_epoch = (times[args.epochs_b] - times[args.epochs_a]) / (args.epochs_b - args.epochs_a)
+    print(json.dumps({"file": args.speed, "rows": int(X.shape[0]), "cols": int(X.shape[1]),
+                      "threads": args.threads, "fit_seconds": {str(k): round(v, 3) for k, v in times.items()},
+                      "seconds_per_epoch": round(per_epoch, 4)}), flush=True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("paths", nargs="*", help="folders with *.npz, or .npz files (default: %s)" % DEFAULT_DIR)
+    p.add_argument("--out", help="also write the JSON lines to this file")
+    p.add_argument("--datasets", help="comma list of dataset names (e.g. 14_glass,29_Pima)")
+    p.add_argument("--epochs", type=int, default=10, help="epoch_num (PyOD's default 10)")
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
+    p.add_argument("--timeout-s", type=float, default=900.0, help="per (dataset, seed) run (default 900)")
+    p.add_argument("--speed", help="CSV/.npz file: print per-epoch training seconds instead")
+    p.add_argument("--epochs-a", type=int, default=1)
+    p.add_argument("--epochs-b", type=int, default=4)
+    p.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # internal: one seed, one file
+    args = p.parse_args(argv)
+
+    if args.worker is not None:
+        print(json.dumps(worker(args.paths[0], args.worker, args.epochs, args.threads)), flush=True)
+        return 0
+    if args.speed:
+        speed(args)
+        return 0
+
+    files = collect_files(args.paths or [DEFAULT_DIR])
+    if args.datasets:
+        wanted = {d.strip() for d in args.datasets.split(",") if d.strip()}
+        files = [f for f in files if dataset_name(f) in wanted]
+    if not files:
+        raise SystemExit("no .npz files")
+    out = open(args.out, "w") if args.out else None
+
+    def emit(record):
+        line = json.dumps(record)
+        print(line, flush=True)
+        if out:
+            out.write(line + "\n")
+            out.flush()
+    try:
+        for f in files:
+            aucs, seconds, summary = [], 0.0, {"dataset": dataset_name(f), "backend": "autoencoder"}
+            for s in SEEDS:
+                r = run_child(f, s, args)
+                r = dict({"dataset": dataset_name(f), "backend": "autoencoder", "seed": s}, **r)
+                emit(r)
+                if r.get("roc_auc") is None:
+                    summary["note"] = r.get("note")
+                    break
+                aucs.append(r["roc_auc"])
+                seconds += r["seconds"]
+                summary["rows"], summary["cols"] = r["rows"], r["cols"]
+            summary["roc_auc"] = round(sum(aucs) / len(aucs), 6) if len(aucs) == len(SEEDS) else None
+            summary["seeds"] = aucs
+            summary["seconds"] = round(seconds, 3)
+            emit(summary)
+    finally:
+        if out:
+            out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
