@@ -121,7 +121,11 @@ final class CLITests: XCTestCase {
         let objects = try run.stdout.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
-        XCTAssertEqual(objects.map { $0["backend"] as? String }, ["isolation_forest", "ecod", "copod", "hbos"])
+        // Every backend, in the order of `vigil fit --help`'s list (which `Backend.allCases` drives).
+        let names = objects.compactMap { $0["backend"] as? String }
+        XCTAssertEqual(names.count, objects.count)
+        XCTAssertEqual(Array(names.prefix(4)), ["isolation_forest", "ecod", "copod", "hbos"])
+        XCTAssertEqual(Set(names).count, names.count)
         for o in objects {
             for key in ["backend", "rows", "cols", "roc_auc", "average_precision", "fit_seconds", "score_seconds"] {
                 XCTAssertNotNil(o[key], key)
