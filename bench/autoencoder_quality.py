@@ -54,21 +54,27 @@ def main(argv=None):
     p.add_argument("--timeout-s", type=float, default=900.0, help="per vigil run")
     p.add_argument("--vigil-arg", action="append", default=[], help="extra argument for every vigil run")
     p.add_argument("--markdown-out")
+    p.add_argument("--vigil-cache", help="JSON lines of Vigil results per data set: reused when present, "
+                   "new results appended (lets the table be rebuilt as peer results come in)")
     args = p.parse_args(argv)
 
     peers = peer_means(args.peers) if os.path.exists(args.peers) else {}
+    cache = {}
+    if args.vigil_cache and os.path.exists(args.vigil_cache):
+        with open(args.vigil_cache) as fh:
+            cache = {r["dataset"]: r for r in (json.loads(l) for l in fh if l.strip().startswith("{"))}
     files = collect_files(args.data)
     if args.datasets:
         wanted = {d.strip() for d in args.datasets.split(",") if d.strip()}
         files = [f for f in files if dataset_name(f) in wanted]
-    lines = ["| dataset | rows×cols | Vigil AUC (seeds 1–3) | PyOD AUC (seeds 1–3) | \\|Δ\\| | Vigil fit s | PyOD fit s |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| dataset | rows×cols | Vigil AUC (seeds 1–3) | PyOD AUC (seeds 1–3) | \\|Δ\\| |",
+             "|---|---:|---:|---:|---:|"]
     deltas, vs, ps, over = [], [], [], []
     for f in files:
         name = dataset_name(f)
         t0 = time.perf_counter()
-        aucs, seconds, note = [], 0.0, None
-        for s in SEEDS:
+        aucs, note = list(cache.get(name, {}).get("seeds", [])), None
+        for s in SEEDS[len(aucs):]:
             res, err = run_vigil(args.vigil, f, "autoencoder", s, args.timeout_s,
                                  ["--epochs", str(args.epochs)] + args.vigil_arg)
             r = res.get("autoencoder")
@@ -76,9 +82,11 @@ def main(argv=None):
                 note = "timed out" if err and err.startswith("timeout") else (err or "no result")
                 break
             aucs.append(r["roc_auc"])
-            seconds += r["fit_seconds"]
         print("%-22s %6.1f s %s" % (name, time.perf_counter() - t0, note or ""), file=sys.stderr)
         v = sum(aucs) / len(aucs) if len(aucs) == len(SEEDS) else None
+        if v is not None and args.vigil_cache and name not in cache:
+            with open(args.vigil_cache, "a") as fh:
+                fh.write(json.dumps({"dataset": name, "roc_auc": v, "seeds": aucs, "epochs": args.epochs}) + "\n")
         pr = peers.get(name, {})
         pv = pr.get("roc_auc")
         d = abs(v - pv) if v is not None and pv is not None else None
@@ -92,10 +100,9 @@ def main(argv=None):
                 over.append(name)
         shape = npz_shape(f)
         peer_cell = fmt(pv) if pv is not None else ("timed out" if "timed out" in (pr.get("note") or "") else "–")
-        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %s | %s | %s |" % (
             name, "%d×%d" % shape if shape else "?", fmt(v) if v is not None else (note or "–"), peer_cell,
-            fmt(d) + mark, "%.1f" % seconds if v is not None else "–",
-            "%.1f" % pr["seconds"] if pv is not None and pr.get("seconds") is not None else "–"))
+            fmt(d) + mark))
     n = len(deltas)
     lines.append("")
     lines.append("Compared: %d data sets; max |Δ| %s; within %g: %d/%d; mean AUC Vigil %s, PyOD %s%s." % (
