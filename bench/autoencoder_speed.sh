@@ -7,7 +7,8 @@
 #   Vigil: vigil fit --data CSV --label label --backend autoencoder --epochs E --threads T
 #          (the fit time is the "in X s" of its output line)
 #   PyOD:  bench/autoencoder_peers.py --speed CSV --threads T --epochs-a A --epochs-b B
-# Prints one line per round with both per-epoch times and the ratio PyOD / Vigil.
+# Prints one line per round with both per-epoch times (wall and CPU = user + sys) and the ratios
+# PyOD / Vigil; on a busy machine the CPU figures are the steadier ones.
 #
 # Usage, from the repository root:
 #   swift build -c release
@@ -28,18 +29,28 @@ ROUNDS="${ROUNDS:-3}"
 A="${EPOCHS_A:-1}"
 B="${EPOCHS_B:-3}"
 
+# Prints "WALL CPU": the fit's own wall time and the process's user + sys seconds.
 vigil_fit_seconds() {
-    "$VIGIL" fit --data "$CSV" --label label --backend autoencoder --epochs "$1" --threads "$THREADS" \
-        --seed 0 --out /tmp/vigil-ae-speed.vigil | sed -n 's/.* in \([0-9.]*\) s;.*/\1/p'
+    local log=/tmp/vigil-ae-speed.time
+    /usr/bin/time -o "$log" -f "%U %S" "$VIGIL" fit --data "$CSV" --label label --backend autoencoder \
+        --epochs "$1" --threads "$THREADS" --seed 0 --out /tmp/vigil-ae-speed.vigil \
+        | sed -n 's/.* in \([0-9.]*\) s;.*/\1/p' | tr '\n' ' '
+    awk '{print $1 + $2}' "$log"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-    va=$(vigil_fit_seconds "$A")
-    vb=$(vigil_fit_seconds "$B")
-    vigil_epoch=$(python3 -c "print(round(($vb - $va) / ($B - $A), 4))")
-    peer_epoch=$("$PY" bench/autoencoder_peers.py --speed "$CSV" --threads "$THREADS" \
-        --epochs-a "$A" --epochs-b "$B" | python3 -c "import json,sys; print(json.loads(sys.stdin.read())['seconds_per_epoch'])")
-    ratio=$(python3 -c "print(round($peer_epoch / $vigil_epoch, 1))")
-    echo "round $round threads $THREADS: Vigil $vigil_epoch s/epoch, PyOD $peer_epoch s/epoch, PyOD/Vigil ${ratio}x"
+    read -r va_wall va_cpu <<<"$(vigil_fit_seconds "$A")"
+    read -r vb_wall vb_cpu <<<"$(vigil_fit_seconds "$B")"
+    peer=$("$PY" bench/autoencoder_peers.py --speed "$CSV" --threads "$THREADS" --epochs-a "$A" --epochs-b "$B")
+    python3 - "$va_wall" "$vb_wall" "$va_cpu" "$vb_cpu" "$A" "$B" "$round" "$THREADS" "$peer" <<'PY'
+import json, sys
+va, vb, ca, cb, a, b = map(float, sys.argv[1:7])
+peer = json.loads(sys.argv[9])
+wall, cpu = (vb - va) / (b - a), (cb - ca) / (b - a)
+pw, pc = peer["seconds_per_epoch"], peer["cpu_seconds_per_epoch"]
+print("round %s threads %s: wall s/epoch Vigil %.3f PyOD %.3f (PyOD/Vigil %.1fx); "
+      "CPU s/epoch Vigil %.3f PyOD %.3f (%.1fx)" % (sys.argv[7], sys.argv[8], wall, pw, pw / wall, cpu, pc, pc / cpu))
+PY
 done
+rm -f /tmp/vigil-ae-speed.time
 rm -f /tmp/vigil-ae-speed.vigil

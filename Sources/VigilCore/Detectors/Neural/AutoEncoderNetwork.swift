@@ -101,7 +101,8 @@ struct AutoEncoderNetwork: Sendable, Equatable, Codable {
                                 a.update(from: x + start * d, count: count * d)
                                 for (l, layer) in layers.enumerated() {
                                     Sgemm.multiply(a, p + layer.weightOffset, into: z, m: count,
-                                                   k: layer.inputs, n: layer.outputs, bias: p + layer.biasOffset)
+                                                   k: layer.inputs, n: layer.outputs, bias: p + layer.biasOffset,
+                                                   parallel: false)
                                     if layer.isHidden {
                                         Self.activate(z, count: count, width: layer.outputs, folded: folded[l])
                                     }

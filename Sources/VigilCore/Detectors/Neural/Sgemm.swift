@@ -10,14 +10,15 @@ enum Sgemm {
     /// Multiply-adds below this count run on the calling thread (thread hand-off costs more).
     static let parallelThreshold = 1 << 17
 
-    /// C (m×n) = A (m×k) · B (k×n), plus `bias` (n) on every row when given.
+    /// C (m×n) = A (m×k) · B (k×n), plus `bias` (n) on every row when given. `parallel: false`
+    /// keeps it on the calling thread (for callers that are already one of several workers).
     @_optimize(speed)
     static func multiply(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-        m: Int, k: Int, n: Int, bias: UnsafePointer<Float>? = nil
+        m: Int, k: Int, n: Int, bias: UnsafePointer<Float>? = nil, parallel: Bool = true
     ) {
         nonisolated(unsafe) let (a, b, c, bias) = (a, b, c, bias)
-        splitRows(m, work: m * k * n) { rows in
+        splitRows(m, work: parallel ? m * k * n : 0) { rows in
             for i in rows {
                 let ci = c + i * n
                 if let bias { ci.update(from: bias, count: n) } else { ci.update(repeating: 0, count: n) }
