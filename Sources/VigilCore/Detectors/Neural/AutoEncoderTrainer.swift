@@ -30,7 +30,7 @@ final class AutoEncoderTrainer {
     /// d(loss)/d(parameters) after `step`.
     let gradients: UnsafeMutablePointer<Float>
 
-    /// Buffers for `network`'s layers and batches of `batchSize` rows.
+    /// Buffers for a network of `widths` and batches of `batchSize` rows.
     init(widths: [Int], batchNorm: Bool, batchSize: Int, dropout: Float) {
         let (layers, parameterCount, _) = LayerLayout.layouts(widths: widths, batchNorm: batchNorm)
         self.layers = layers
