@@ -4,7 +4,7 @@
 Quality mode (default): for each ADBench *.npz (X, y), PyOD `AutoEncoder(epoch_num=E,
 random_state=s, verbose=0)` with its other defaults (hidden [64, 32], batch norm, dropout
 0.2, Adam lr 1e-3 weight decay 1e-5, batch 32, preprocessing) is fitted on all rows and
-ROC AUC of `decision_scores_` against y is computed, for seeds s = 1, 2, 3. One JSON line
+ROC AUC of `decision_scores_` against y is computed, for seeds s = 1, 2, 3 (--seeds). One JSON line
 per (dataset, seed) plus one per dataset with the mean:
   {"dataset": "14_glass", "backend": "autoencoder", "seed": 1, "roc_auc": 0.61, "seconds": 1.2}
   {"dataset": "14_glass", "backend": "autoencoder", "rows": 214, "cols": 7,
@@ -85,19 +85,20 @@ def worker(path, seeds, epochs, threads):
 def run_child(path, args):
     """Runs the seeds of one file in a child process; returns the per-seed records (a record
     with "roc_auc": None and a "note" for the seeds that failed or ran past the time limit)."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(map(str, SEEDS)),
+    seeds = args.seed_list
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(map(str, seeds)),
            "--epochs", str(args.epochs), "--threads", str(args.threads), path]
     note = None
     try:
-        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout_s * len(SEEDS))
+        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout_s * len(seeds))
         stdout = cp.stdout
         if cp.returncode != 0:
             note = "failed: exit %d: %s" % (cp.returncode, " ".join(cp.stderr.strip().splitlines()[-3:])[-300:])
     except subprocess.TimeoutExpired as e:
         stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        note = "timed out: over %g s" % (args.timeout_s * len(SEEDS))
+        note = "timed out: over %g s" % (args.timeout_s * len(seeds))
     done = {r["seed"]: r for r in (json.loads(l) for l in stdout.splitlines() if l.startswith("{"))}
-    return [done.get(s) or {"seed": s, "roc_auc": None, "note": note or "no result"} for s in SEEDS]
+    return [done.get(s) or {"seed": s, "roc_auc": None, "note": note or "no result"} for s in seeds]
 
 
 def speed(args):
@@ -125,6 +126,7 @@ def main(argv=None):
     p.add_argument("--out", help="also write the JSON lines to this file")
     p.add_argument("--datasets", help="comma list of dataset names (e.g. 14_glass,29_Pima)")
     p.add_argument("--epochs", type=int, default=10, help="epoch_num (PyOD's default 10)")
+    p.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="random_state values (default 1,2,3)")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
     p.add_argument("--timeout-s", type=float, default=900.0, help="per seed; a file gets 3 times this (default 900)")
     p.add_argument("--speed", help="CSV/.npz file: print per-epoch training seconds instead")
@@ -132,6 +134,7 @@ def main(argv=None):
     p.add_argument("--epochs-b", type=int, default=4)
     p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: comma list of seeds, one file
     args = p.parse_args(argv)
+    args.seed_list = [int(x) for x in args.seeds.split(",") if x.strip()]
 
     if args.worker is not None:
         worker(args.paths[0], [int(x) for x in args.worker.split(",")], args.epochs, args.threads)
@@ -168,7 +171,7 @@ def main(argv=None):
                 aucs.append(r["roc_auc"])
                 seconds += r["seconds"]
                 summary["rows"], summary["cols"] = r["rows"], r["cols"]
-            summary["roc_auc"] = round(sum(aucs) / len(aucs), 6) if len(aucs) == len(SEEDS) else None
+            summary["roc_auc"] = round(sum(aucs) / len(aucs), 6) if len(aucs) == len(args.seed_list) else None
             summary["seeds"] = aucs
             summary["seconds"] = round(seconds, 3)
             emit(summary)
