@@ -104,7 +104,8 @@ def main(argv=None):
                 mark = " ⚠"
                 over.append(name)
         shape = npz_shape(f)
-        peer_cell = fmt(pv) if pv is not None else ("timed out" if "timed out" in (pr.get("note") or "") else "–")
+        peer_cell = fmt(pv) if pv is not None else (
+            "timed out" if "timed out" in (pr.get("note") or "") else ("no result" if pr else "not run"))
         lines.append("| %s | %s | %s | %s | %s |" % (
             name, "%d×%d" % shape if shape else "?", fmt(v) if v is not None else (note or "–"), peer_cell,
             fmt(d) + mark))
