@@ -30,6 +30,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @OptionGroup var autoencoder: AutoEncoderOptions
+
     func run() throws {
         try compute.apply()
         let backends = backend == "all" ? Backend.allCases : [try Backend(validating: backend)]
@@ -48,7 +50,7 @@ struct EvaluateCommand: ParsableCommand {
             let fitted: (model: AnomalyModel, trainingRawScores: [Double]), fitSeconds: Double
             do {
                 (fitted, fitSeconds) = try Progress.timed {
-                    try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: .defaults(for: b),
+                    try AnomalyModel.fit(x, featureNames: dataset.featureNames, settings: autoencoder.settings(for: b),
                                          normalization: .standardization, contamination: contamination, seed: seed)
                 }
             } catch let error as VigilError where backends.count > 1 {

@@ -42,6 +42,8 @@ struct FitCommand: AsyncParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @OptionGroup var autoencoder: AutoEncoderOptions
+
     func run() async throws {
         guard out != nil || save != nil else { throw CLIError("give --out FILE, --save NAME, or both") }
         try compute.apply()
@@ -53,7 +55,7 @@ struct FitCommand: AsyncParsableCommand {
         let (fitted, seconds) = try Progress.timed {
             try AnomalyModel.fit(
                 dataset.features, featureNames: dataset.featureNames,
-                settings: .defaults(for: backend), normalization: normalization,
+                settings: autoencoder.settings(for: backend), normalization: normalization,
                 contamination: contamination, seed: seed)
         }
         var destinations = [String]()

@@ -12,6 +12,7 @@ public enum AnyDetector: Sendable, Equatable {
     case cblof(CBLOF)
     case loda(LODA)
     case suod(Ensemble)
+    case autoencoder(AutoEncoder)
 
     /// The backend of the detector.
     public var backend: Backend {
@@ -28,6 +29,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .cblof: .cblof
         case .loda: .loda
         case .suod: .suod
+        case .autoencoder: .autoencoder
         }
     }
 
@@ -46,6 +48,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .cblof(let d): d.featureCount
         case .loda(let d): d.featureCount
         case .suod(let d): d.featureCount
+        case .autoencoder(let d): d.featureCount
         }
     }
 
@@ -64,6 +67,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .cblof(let d): .cblof(d.parameters)
         case .loda(let d): .loda(d.parameters)
         case .suod(let d): .suod(d.parameters)
+        case .autoencoder(let d): .autoencoder(d.parameters)
         }
     }
 
@@ -82,6 +86,7 @@ public enum AnyDetector: Sendable, Equatable {
         case .cblof(let d): try d.rawScores(x)
         case .loda(let d): try d.rawScores(x)
         case .suod(let d): try d.rawScores(x)
+        case .autoencoder(let d): try d.rawScores(x)
         }
     }
 
@@ -124,6 +129,9 @@ public enum AnyDetector: Sendable, Equatable {
         case .suod(let p):
             let (d, s) = try Ensemble.fitScoring(x, parameters: p, seed: seed)
             return (.suod(d), s)
+        case .autoencoder(let p):
+            let (d, s) = try AutoEncoder.fitScoring(x, parameters: p, seed: seed)
+            return (.autoencoder(d), s)
         }
     }
 }
@@ -146,6 +154,7 @@ extension AnyDetector: Codable {
         case .cblof: self = .cblof(try c.decode(CBLOF.self, forKey: .detector))
         case .loda: self = .loda(try c.decode(LODA.self, forKey: .detector))
         case .suod: self = .suod(try c.decode(Ensemble.self, forKey: .detector))
+        case .autoencoder: self = .autoencoder(try c.decode(AutoEncoder.self, forKey: .detector))
         }
     }
 
@@ -165,6 +174,7 @@ extension AnyDetector: Codable {
         case .cblof(let d): try c.encode(d, forKey: .detector)
         case .loda(let d): try c.encode(d, forKey: .detector)
         case .suod(let d): try c.encode(d, forKey: .detector)
+        case .autoencoder(let d): try c.encode(d, forKey: .detector)
         }
     }
 }
@@ -183,6 +193,7 @@ public enum DetectorSettings: Sendable, Equatable {
     case cblof(CBLOF.Parameters)
     case loda(LODA.Parameters)
     case suod(Ensemble.Parameters)
+    case autoencoder(AutoEncoder.Parameters)
 
     /// The reference implementation's defaults for `backend`.
     public static func defaults(for backend: Backend) -> DetectorSettings {
@@ -199,6 +210,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .cblof: .cblof(.init())
         case .loda: .loda(.init())
         case .suod: .suod(.init())
+        case .autoencoder: .autoencoder(.init())
         }
     }
 
@@ -217,6 +229,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .cblof: .cblof
         case .loda: .loda
         case .suod: .suod
+        case .autoencoder: .autoencoder
         }
     }
 
@@ -235,6 +248,7 @@ public enum DetectorSettings: Sendable, Equatable {
         case .cblof(let p): try p.validate()
         case .loda(let p): try p.validate()
         case .suod(let p): try p.validate()
+        case .autoencoder(let p): try p.validate()
         }
     }
 }
@@ -257,6 +271,7 @@ extension DetectorSettings: Codable {
         case .cblof: self = .cblof(try c.decode(CBLOF.Parameters.self, forKey: .parameters))
         case .loda: self = .loda(try c.decode(LODA.Parameters.self, forKey: .parameters))
         case .suod: self = .suod(try c.decode(Ensemble.Parameters.self, forKey: .parameters))
+        case .autoencoder: self = .autoencoder(try c.decode(AutoEncoder.Parameters.self, forKey: .parameters))
         }
     }
 
@@ -276,6 +291,7 @@ extension DetectorSettings: Codable {
         case .cblof(let p): try c.encode(p, forKey: .parameters)
         case .loda(let p): try c.encode(p, forKey: .parameters)
         case .suod(let p): try c.encode(p, forKey: .parameters)
+        case .autoencoder(let p): try c.encode(p, forKey: .parameters)
         }
     }
 }

@@ -61,6 +61,7 @@ public enum Backend: String, CaseIterable, Codable, Sendable {
     case cblof
     case loda
     case suod
+    case autoencoder
 
     /// Parses a backend name, or throws listing the valid ones.
     public init(validating name: String) throws {
