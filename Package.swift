@@ -10,12 +10,25 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "VigilCore"),
         .target(name: "VigilFeatures", dependencies: ["VigilCore", "CZlib"]),
-        .target(name: "VigilStore", dependencies: ["VigilCore", "VigilFeatures"]),
+        .target(
+            name: "VigilStore",
+            dependencies: [
+                "VigilCore", "VigilFeatures",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "VigilEthereum", dependencies: ["VigilCore"]),
         .target(name: "VigilServer", dependencies: ["VigilCore", "VigilFeatures", "VigilStore", "VigilEthereum"]),
         .executableTarget(
@@ -27,7 +40,10 @@ let package = Package(
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilFeaturesTests", dependencies: ["VigilFeatures", "CZlib"]),
-        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"]),
+        .testTarget(
+            name: "VigilStoreTests",
+            dependencies: ["VigilStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
     ]
 )

@@ -3,8 +3,8 @@ import VigilCore
 import VigilFeatures
 import VigilStore
 
-/// `vigil fit`: fits one detector on a data file and writes a model file.
-struct FitCommand: ParsableCommand {
+/// `vigil fit`: fits one detector on a data file and writes a model file and/or a registry version.
+struct FitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit", abstract: "Fit a detector on a CSV or .npz file and save the model.")
 
@@ -27,11 +27,23 @@ struct FitCommand: ParsableCommand {
     var seed: UInt64 = 42
 
     @Option(help: "Where to write the model file.")
-    var out: String
+    var out: String?
+
+    @Option(help: "Save into the model registry as a new version of this name.")
+    var save: String?
+
+    @Flag(help: "With --save: replace the newest version of the name instead of adding one.")
+    var overwrite = false
+
+    @Option(help: "With --save: a description stored with the version.")
+    var description: String?
+
+    @OptionGroup var registry: RegistryOptions
 
     @OptionGroup var compute: ComputeOptions
 
-    func run() throws {
+    func run() async throws {
+        guard out != nil || save != nil else { throw CLIError("give --out FILE, --save NAME, or both") }
         try compute.apply()
         let backend = try Backend(validating: backend)
         let normalization = try Normalization(validating: normalization)
@@ -44,9 +56,23 @@ struct FitCommand: ParsableCommand {
                 settings: .defaults(for: backend), normalization: normalization,
                 contamination: contamination, seed: seed)
         }
-        try ModelFile.write(fitted.model, to: out)
+        var destinations = [String]()
+        if let out {
+            try ModelFile.write(fitted.model, to: out)
+            destinations.append(out)
+        }
+        if let save {
+            var metrics = [String: Double]()
+            // Training-set ROC AUC when labels were given (undefined, and left out, with one class only).
+            if let labels = dataset.labels, let auc = try? Metrics.rocAUC(labels: labels, scores: fitted.trainingRawScores) {
+                metrics["roc_auc"] = auc
+            }
+            let new = try NewModelVersion(name: save, model: fitted.model, metrics: metrics, description: description)
+            let version = try await registry.with { try await $0.save(new, overwrite: overwrite) }
+            destinations.append("version \(version.version)")
+        }
         let c = fitted.model.calibrator
         print("fitted \(backend.rawValue) on \(dataset.features.rows) rows × \(dataset.features.cols) features in \(String(format: "%.3f", seconds)) s; "
-            + "threshold \(c.threshold) (\(normalization.rawValue)), training anomaly rate \(String(format: "%.4f", c.trainingAnomalyRate)); saved \(out)")
+            + "threshold \(c.threshold) (\(normalization.rawValue)), training anomaly rate \(String(format: "%.4f", c.trainingAnomalyRate)); saved \(destinations.joined(separator: " and "))")
     }
 }

@@ -5,14 +5,19 @@ import VigilFeatures
 import VigilStore
 
 /// `vigil score`: scores a data file with a saved model, one output row per input row.
-struct ScoreCommand: ParsableCommand {
+struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score", abstract: "Score a CSV or .npz file with a saved model.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
 
-    @Option(help: "Model file written by `vigil fit`.")
+    @Option(help: "Model file written by `vigil fit`, or a registry reference: NAME, NAME-latest or a version id.")
     var model: String
+
+    @Option(help: "With a registry reference: resolve NAME-latest among this backend's versions only.")
+    var backend: String?
+
+    @OptionGroup var registry: RegistryOptions
 
     @Option(help: "Data to score: CSV with a header (columns matched by name), or .npz.")
     var data: String
@@ -28,10 +33,15 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
-    func run() throws {
+    func run() async throws {
         try compute.apply()
         if let threshold, !threshold.isFinite { throw CLIError("--threshold must be a finite number") }
-        let (loaded, _) = try ModelFile.read(from: model)
+        let loaded: AnomalyModel
+        if FileManager.default.fileExists(atPath: model) {
+            loaded = try ModelFile.read(from: model).model
+        } else {
+            loaded = try await registry.with { try await $0.loadModel(model, backend: backend).model }
+        }
         let dataset = try DataLoading.load(data, label: label)
         let x = try DataLoading.columns(dataset, matching: loaded.featureNames, path: data)
         Progress.say("scoring \(x.rows) rows with \(loaded.backend.rawValue)")

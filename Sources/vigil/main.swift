@@ -1,10 +1,19 @@
 import ArgumentParser
 import Foundation
 
+/// Parses the command line and runs the chosen command, awaiting the async ones.
+func runVigil() async throws {
+    var command = try VigilCommand.parseAsRoot()
+    if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+    } else {
+        try command.run()
+    }
+}
+
 // Every failure is one line on stderr and exit code 2 (help and --version exit 0).
 do {
-    var command = try VigilCommand.parseAsRoot()
-    try command.run()
+    try await runVigil()
 } catch {
     let code = VigilCommand.exitCode(for: error)
     if code == .success {

@@ -32,9 +32,17 @@ final class CLITests: XCTestCase {
     }
 
     func vigil(_ args: String...) throws -> Run {
+        try vigil(arguments: args)
+    }
+
+    /// Runs `vigil` with `args`, adding `environment` to the inherited environment.
+    func vigil(arguments args: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = args
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = workDir
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,50 @@
+/// Versioned storage of fitted models: every save is a new version, `name-latest` resolves to the
+/// promoted version of a name if there is one, else its newest; blobs are checksummed.
+///
+/// References accepted by `resolve`/`load`: an exact version id, `name-latest`, or a bare name
+/// (the same as `name-latest`). `backend` restricts the match to one detector backend.
+public protocol ModelRegistry: Sendable {
+    /// Stores a new version; with `overwrite` the newest version of that name is replaced in place
+    /// (same version id). A save clears any promotion of that name, so the saved version is latest.
+    func save(_ new: NewModelVersion, overwrite: Bool) async throws -> ModelVersion
+    /// The version a reference names (exact version | `name-latest` | bare name).
+    func resolve(_ reference: String, backend: String?) async throws -> ModelVersion
+    /// The version a reference names and its blob, whose checksum has been verified.
+    func load(_ reference: String, backend: String?) async throws -> (version: ModelVersion, blob: [UInt8])
+    /// Versions, newest first, optionally only of one name and/or backend.
+    func list(name: String?, backend: String?) async throws -> [ModelVersion]
+    /// Deletes one version by exact id.
+    func delete(version: String) async throws
+    /// Deletes every version of a name; returns how many were deleted.
+    func deleteAll(name: String) async throws -> Int
+    /// Makes an existing version what `name-latest` returns (rollback); returns it.
+    func promote(version: String) async throws -> ModelVersion
+    /// Changes made by this or any other process sharing the store, from the moment of the call.
+    func changes() -> AsyncStream<RegistryChange>
+    /// Succeeds when the store answers (readiness).
+    func ping() async throws
+    /// Releases connections; the registry is unusable afterwards.
+    func close() async
+}
+
+extension ModelRegistry {
+    /// Saves a new version without overwriting.
+    public func save(_ new: NewModelVersion) async throws -> ModelVersion {
+        try await save(new, overwrite: false)
+    }
+
+    /// Resolves a reference for any backend.
+    public func resolve(_ reference: String) async throws -> ModelVersion {
+        try await resolve(reference, backend: nil)
+    }
+
+    /// Loads a reference for any backend.
+    public func load(_ reference: String) async throws -> (version: ModelVersion, blob: [UInt8]) {
+        try await load(reference, backend: nil)
+    }
+
+    /// Lists every version, newest first.
+    public func list() async throws -> [ModelVersion] {
+        try await list(name: nil, backend: nil)
+    }
+}
