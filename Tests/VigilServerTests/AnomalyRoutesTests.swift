@@ -1,6 +1,7 @@
 import VigilCore
 import VigilFeatures
 import VigilServer
+import VigilStore
 import XCTest
 
 final class AnomalyRoutesTests: XCTestCase {
@@ -215,6 +216,38 @@ final class AnomalyRoutesTests: XCTestCase {
             XCTAssertEqual(forest["parameters"] as? [String], ["n_estimators", "max_samples", "contamination"])
             XCTAssertEqual(forest["is_legacy"] as? Bool, true)
             XCTAssertEqual((reply.object["categories"] as? [String])?.first, "legacy")
+        }
+    }
+}
+
+final class ModelCacheRoutesTests: XCTestCase {
+    /// A version saved by another writer (here: straight into the registry) is what `-latest`
+    /// scores with once the registry's change feed has reached the cache.
+    func testLatestFollowsVersionsSavedByAnotherWriter() async throws {
+        let service = TestService()
+        let registry = service.registry
+        try await service.run { client in
+            let fit = try await client.call(.post, "/v1/ml/anomaly/fit", ["model": "shared", "backend": "ecod", "data": cloud()])
+            let first = try XCTUnwrap(fit.object["model"] as? String)
+            let warm = try await client.call(.post, "/v1/ml/anomaly/score", ["model": "shared-latest", "backend": "ecod", "data": [[10, 20]]])
+            XCTAssertEqual(warm.object["model"] as? String, first)
+
+            let x = try Matrix(cloud(30))
+            let pipeline = try FeaturePipeline.fit(x)
+            let (model, _) = try AnomalyModel.fit(try pipeline.transform(x), featureNames: pipeline.featureNames, settings: .defaults(for: .ecod))
+            var new = try NewModelVersion(name: "shared", model: model)
+            new.blob = try ModelFile.encode(model, pipeline: pipeline)
+            let saved = try await registry.save(new)
+            XCTAssertNotEqual(saved.version, first)
+
+            var seen: String?
+            for _ in 0..<100 {
+                let reply = try await client.call(.post, "/v1/ml/anomaly/score", ["model": "shared-latest", "backend": "ecod", "data": [[10, 20]]])
+                seen = reply.object["model"] as? String
+                if seen == saved.version { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            XCTAssertEqual(seen, saved.version)
         }
     }
 }
