@@ -33,6 +33,9 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
                                  storeLocation: dependencies.storeLocation, maxRows: configuration.maxRows)
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router.group("v1/ml/anomaly"))
+    PredictController(service: PredictService(registry: registry, cache: dependencies.cache),
+                      body: JSONBody(maxBytes: configuration.maxBodyBytes))
+        .register(on: router)
     return router
 }
 

@@ -185,3 +185,12 @@ struct BackendListResponse: ResponseEncodable, Sendable {
     let categories: [String]
     let data: [BackendCatalog.Entry]
 }
+
+/// `POST /predict_<backend>`'s answer.
+struct PredictResponse: ResponseEncodable, Sendable {
+    let isAnomaly: Bool
+    let score: Double
+    let model: String
+
+    enum CodingKeys: String, CodingKey { case isAnomaly = "is_anomaly", score, model }
+}
