@@ -35,6 +35,7 @@ final class AnomalyRoutesTests: XCTestCase {
             XCTAssertEqual(fit.object["status"] as? String, "fitted")
             XCTAssertTrue(fit.object["encoder"] is NSNull)
             XCTAssertTrue((fit.object["saved_path"] as? String)?.hasSuffix("#" + version) ?? false)
+            XCTAssertTrue(fit.text.contains(#""saved_path":"/tmp/vigil-test/registry.sqlite#"#), fit.text)  // slashes unescaped
             let params = try XCTUnwrap(fit.object["model_params"] as? [String: Any])
             XCTAssertKeys(params, ["backend", "contamination", "threshold", "input_dim"])
             XCTAssertEqual(params["input_dim"] as? Int, 2)

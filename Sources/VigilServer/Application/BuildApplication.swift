@@ -24,8 +24,8 @@ public struct ServerDependencies: Sendable {
 
 /// The router with every route of the service: one group per controller, errors answered as
 /// `{"detail": ...}`.
-public func buildRouter(_ configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(_ configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VigilRequestContext> {
+    let router = Router(context: VigilRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     let registry = dependencies.registry
     HealthController(ping: { try await registry.ping() }).register(on: router)

@@ -55,7 +55,7 @@ enum ErrorBody {
 
     /// The answer for `error`.
     static func response(for error: ServiceError) -> Response {
-        let encoder = JSONEncoder()
+        let encoder = VigilRequestContext.encoder
         let data: Data
         if case .validation(let issues) = error {
             data = (try? encoder.encode(Issues(detail: issues))) ?? Data()
