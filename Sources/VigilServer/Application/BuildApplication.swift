@@ -26,6 +26,7 @@ public struct ServerDependencies: Sendable {
 /// `{"detail": ...}`.
 public func buildRouter(_ configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VigilRequestContext> {
     let router = Router(context: VigilRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))  // method, path and request id at --log-level debug
     router.add(middleware: ErrorMiddleware())
     let registry = dependencies.registry
     HealthController(ping: { try await registry.ping() }).register(on: router)
