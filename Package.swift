@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -30,7 +32,15 @@ let package = Package(
             ]
         ),
         .target(name: "VigilEthereum", dependencies: ["VigilCore"]),
-        .target(name: "VigilServer", dependencies: ["VigilCore", "VigilFeatures", "VigilStore", "VigilEthereum"]),
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilCore", "VigilFeatures", "VigilStore", "VigilEthereum",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
@@ -45,5 +55,12 @@ let package = Package(
             dependencies: ["VigilStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilCore", "VigilFeatures", "VigilStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

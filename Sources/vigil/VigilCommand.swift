@@ -7,7 +7,8 @@ struct VigilCommand: ParsableCommand {
         commandName: "vigil",
         abstract: "Anomaly and fraud detection: fit, score and evaluate detectors.",
         version: VigilVersion.current,
-        subcommands: [FitCommand.self, ScoreCommand.self, EvaluateCommand.self, FeaturesCommand.self, ModelsCommand.self]
+        subcommands: [FitCommand.self, ScoreCommand.self, EvaluateCommand.self, FeaturesCommand.self, ModelsCommand.self,
+                      ServeCommand.self]
     )
 }
 

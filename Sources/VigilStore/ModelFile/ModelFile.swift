@@ -1,15 +1,19 @@
 import Foundation
 import VigilCore
+import VigilFeatures
 
 /// Vigil's versioned model file: the bytes a model is saved as, on disk and in the registry.
 ///
 /// Layout: the line `VIGIL-MODEL`, one line of header JSON (`ModelFile.Header`: format version,
-/// backend, parameters, feature names, calibration, created-at, payload size and CRC-32), then the
-/// payload: the fitted detector as JSON, large arrays packed as base64 of little-endian bytes.
-/// A reader refuses a newer format version, a short payload and a checksum mismatch.
+/// backend, parameters, feature names, calibration, created-at, the feature pipeline, payload size
+/// and CRC-32), then the payload: the fitted detector as JSON, large arrays packed as base64 of
+/// little-endian bytes. Format 2 added the optional `pipeline` (record encoder + input scaler) so a
+/// stored model turns records and numbers into the detector's columns exactly as at fit; format-1
+/// files read with no pipeline. A reader refuses a newer format version, a short payload and a
+/// checksum mismatch.
 public enum ModelFile {
     /// The format version this build writes and the newest it reads.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     static let magic = Array("VIGIL-MODEL\n".utf8)
 
     /// What the header line holds.
@@ -30,6 +34,9 @@ public enum ModelFile {
         public var createdAt: Date
         /// Vigil version that wrote it.
         public var writer: String
+        /// The preprocessing applied before the detector (format 2; `nil` in format 1 and for
+        /// models fitted on already-prepared columns).
+        public var pipeline: FeaturePipeline?
         /// Payload length in bytes.
         public var payloadBytes: Int
         /// CRC-32 of the payload.
@@ -37,7 +44,7 @@ public enum ModelFile {
 
         enum CodingKeys: String, CodingKey {
             case formatVersion = "format_version", backend, parameters, featureNames = "feature_names"
-            case calibration, seed, createdAt = "created_at", writer, payloadBytes = "payload_bytes"
+            case calibration, seed, createdAt = "created_at", writer, pipeline, payloadBytes = "payload_bytes"
             case payloadCRC32 = "payload_crc32"
         }
     }
@@ -48,14 +55,19 @@ public enum ModelFile {
         enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
     }
 
-    /// Serialises `model` (header + payload).
-    public static func encode(_ model: AnomalyModel, createdAt: Date = Date(), writer: String = VigilVersion.current) throws -> [UInt8] {
+    /// Serialises `model` and the `pipeline` that prepares its input (header + payload).
+    public static func encode(_ model: AnomalyModel, pipeline: FeaturePipeline? = nil, createdAt: Date = Date(),
+                              writer: String = VigilVersion.current) throws -> [UInt8] {
+        if let pipeline, pipeline.featureNames.count != model.featureNames.count {
+            throw ModelFileError.unwritable(
+                path: "model", reason: "the pipeline gives \(pipeline.featureNames.count) columns, the detector takes \(model.featureNames.count)")
+        }
         let payloadEncoder = JSONEncoder()
         let payload = Array(try payloadEncoder.encode(model.detector))
         let header = Header(
             formatVersion: formatVersion, backend: model.backend, parameters: model.detector.settings,
             featureNames: model.featureNames, calibration: model.calibrator, seed: model.seed,
-            createdAt: createdAt, writer: writer, payloadBytes: payload.count,
+            createdAt: createdAt, writer: writer, pipeline: pipeline, payloadBytes: payload.count,
             payloadCRC32: CRC32.checksum(payload))
         let headerEncoder = JSONEncoder()
         headerEncoder.dateEncodingStrategy = .iso8601
@@ -106,13 +118,16 @@ public enum ModelFile {
         guard detector.backend == header.backend, detector.featureCount == header.featureNames.count else {
             throw ModelFileError.corrupted(path: path, reason: "payload does not match the header's backend or features")
         }
+        if let pipeline = header.pipeline, pipeline.featureNames.count != header.featureNames.count {
+            throw ModelFileError.corrupted(path: path, reason: "the pipeline's columns do not match the detector's features")
+        }
         let model = AnomalyModel(detector: detector, calibrator: header.calibration, featureNames: header.featureNames, seed: header.seed)
         return (model, header)
     }
 
-    /// Writes `model` to `path` atomically (a temporary file renamed into place).
-    public static func write(_ model: AnomalyModel, to path: String, createdAt: Date = Date()) throws {
-        let bytes = try encode(model, createdAt: createdAt)
+    /// Writes `model` (and its `pipeline`) to `path` atomically (a temporary file renamed into place).
+    public static func write(_ model: AnomalyModel, pipeline: FeaturePipeline? = nil, to path: String, createdAt: Date = Date()) throws {
+        let bytes = try encode(model, pipeline: pipeline, createdAt: createdAt)
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

@@ -1,0 +1,70 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import VigilStore
+
+/// The parts the routes are served by.
+public struct ServerDependencies: Sendable {
+    /// Where model versions are stored.
+    public var registry: any ModelRegistry
+    /// How `saved_path`/`path` fields name the store, e.g. the SQLite file's path.
+    public var storeLocation: String
+    /// Decoded models shared by every request, invalidated by registry changes.
+    let cache = ModelCache()
+
+    /// Dependencies from their parts.
+    public init(registry: any ModelRegistry, storeLocation: String) {
+        self.registry = registry
+        self.storeLocation = storeLocation
+    }
+
+    /// The background service that keeps the model cache in step with the registry.
+    public var registryWatch: any Service { RegistryWatch(registry: registry, cache: cache) }
+}
+
+/// The router with every route of the service: one group per controller, errors answered as
+/// `{"detail": ...}`.
+public func buildRouter(_ configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VigilRequestContext> {
+    let router = Router(context: VigilRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))  // method, path and request id at --log-level debug
+    router.add(middleware: ErrorMiddleware())
+    let registry = dependencies.registry
+    HealthController(ping: { try await registry.ping() }).register(on: router)
+    let anomaly = AnomalyService(registry: registry, cache: dependencies.cache,
+                                 storeLocation: dependencies.storeLocation, maxRows: configuration.maxRows)
+    AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
+        .register(on: router.group("v1/ml/anomaly"))
+    PredictController(service: PredictService(registry: registry, cache: dependencies.cache),
+                      body: JSONBody(maxBytes: configuration.maxBodyBytes))
+        .register(on: router)
+    return router
+}
+
+/// The whole service: router, HTTP server on `host:port`, and the registry watch beside it in
+/// one `ServiceGroup` (graceful shutdown on SIGTERM/SIGINT via `runService()`).
+/// `onListening` is told the bound address once the server accepts connections.
+public func buildApplication(_ configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger,
+                             onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(configuration, dependencies: dependencies),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
+        services: [dependencies.registryWatch],
+        onServerRunning: { channel in
+            let address = channel.localAddress
+            await onListening(address?.ipAddress ?? configuration.host, address?.port ?? configuration.port)
+        },
+        logger: logger
+    )
+}
+
+/// Drops cached models when the registry changes (this process's writes or another's).
+struct RegistryWatch: Service {
+    let registry: any ModelRegistry
+    let cache: ModelCache
+
+    func run() async throws {
+        for await change in registry.changes().cancelOnGracefulShutdown() {
+            cache.invalidate(change)
+        }
+    }
+}

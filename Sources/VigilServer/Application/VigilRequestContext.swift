@@ -1,0 +1,23 @@
+import Foundation
+import Hummingbird
+
+/// The request context of every route: Hummingbird's basic context with a JSON encoder that
+/// leaves `/` unescaped, so paths in answers read as sent.
+public struct VigilRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+
+    /// A context for one request.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// The encoder every answer uses.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public var responseEncoder: JSONEncoder { Self.encoder }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import VigilCore
+import VigilFeatures
+import VigilStore
+
+/// Turns every error a route throws into `{"detail": ...}` with its status: the service's own
+/// errors as they say, the core, features and model-file errors as 400, anything else as 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let mapped = Self.serviceError(for: error)
+            if mapped.status.code >= 500 {
+                context.logger.error("\(request.method) \(request.uri.path): \(error)")
+            }
+            return ErrorBody.response(for: mapped)
+        }
+    }
+
+    /// The service error `error` stands for.
+    static func serviceError(for error: any Error) -> ServiceError {
+        switch error {
+        case let e as ServiceError: return e
+        case let e as HTTPError where e.status == .notFound: return .notFound(e.body ?? "Not Found")
+        case let e as HTTPError where e.status == .methodNotAllowed: return .badRequest("Method Not Allowed")
+        case let e as HTTPError: return .badRequest(e.body ?? e.status.reasonPhrase)
+        case is NIOTooManyBytesError: return .bodyTooLarge(limit: 0)
+        case let e as VigilError: return .badRequest(e.description)
+        case let e as FeatureError: return .badRequest(e.description)
+        case let e as ModelFileError: return .badRequest(e.description)
+        case let e as RegistryError: return registryError(e)
+        default: return .internalError("\(error)")
+        }
+    }
+
+    /// Unknown versions are 404, bad names 400, an unreachable store 503, a corrupted blob 500.
+    static func registryError(_ error: RegistryError) -> ServiceError {
+        switch error {
+        case .notFound: .notFound(error.description)
+        case .invalidName, .invalidField, .invalidURL: .badRequest(error.description)
+        case .storageUnavailable, .newerSchema: .unavailable(error.description)
+        case .checksumMismatch: .internalError(error.description)
+        }
+    }
+}
+
+/// The JSON bodies of error answers.
+enum ErrorBody {
+    private struct Detail: Encodable { let detail: String }
+    private struct Issues: Encodable { let detail: [ValidationIssue] }
+
+    /// The answer for `error`.
+    static func response(for error: ServiceError) -> Response {
+        let encoder = VigilRequestContext.encoder
+        let data: Data
+        if case .validation(let issues) = error {
+            data = (try? encoder.encode(Issues(detail: issues))) ?? Data()
+        } else {
+            data = (try? encoder.encode(Detail(detail: error.description))) ?? Data()
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+
+/// A `LogHandler` that writes one JSON object per line to standard output:
+/// `{"ts", "level", "label", "message", ...metadata}`.
+public struct JSONLogHandler: LogHandler {
+    /// The logger's label.
+    public let label: String
+    /// Lowest level written.
+    public var logLevel: Logger.Level = .info
+    /// Metadata added to every line.
+    public var metadata: Logger.Metadata = [:]
+
+    /// A handler for `label`.
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [String: String] = [
+            "ts": Date().formatted(.iso8601), "level": event.level.rawValue, "label": label, "message": "\(event.message)",
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+            fields[key] = "\(value)"
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var line = try? encoder.encode(fields) else { return }
+        line.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(line)
+    }
+}

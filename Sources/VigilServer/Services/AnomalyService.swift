@@ -1,0 +1,219 @@
+import Foundation
+import VigilCore
+import VigilFeatures
+import VigilStore
+
+/// The batch anomaly API over the model registry: fit persists a new version, score and detect
+/// load versions through the model cache, models can be listed, loaded and deleted.
+struct AnomalyService: Sendable {
+    /// Where versions are stored.
+    let registry: any ModelRegistry
+    /// Decoded models shared by all requests.
+    let cache: ModelCache
+    /// Describes the store in `saved_path`/`path` fields, e.g. the SQLite file.
+    let storeLocation: String
+    /// Most rows one request may carry.
+    let maxRows: Int
+    /// Seed every fit uses (scikit-learn's and LlamaFarm's `random_state=42`).
+    static let seed: UInt64 = 42
+    /// Batches at most this many values are scored on the calling task; larger ones off the loop.
+    static let inlineScoreValues = 4_096
+
+    /// Extension of the `filename` the API shows for a stored version.
+    static let fileExtension = ".vigil"
+
+    // MARK: fit
+
+    /// Fits `request.backend` on the rows (robust-scaled, records encoded with the schema) and
+    /// stores a new version (`overwrite` replaces the newest version of the name).
+    func fit(_ request: FitRequest) async throws -> FitResponse {
+        let backend = try AnomalyFields.backend(request.backend)
+        let normalization = try AnomalyFields.normalization(request.normalization)
+        let contamination = try AnomalyFields.contamination(request.contamination)
+        try checkCount(request.data)
+        let started = ContinuousClock.now
+        let rows = request.data, schema = request.schema
+        if case .records = rows, schema == nil {
+            throw ServiceError.badRequest(
+                "Schema is required when fitting with dict-based data. Example: schema = {'time_ms': 'numeric', 'user_agent': 'hash'}")
+        }
+        let (model, pipeline, blob) = try await OffLoop.run { () throws -> (AnomalyModel, FeaturePipeline, [UInt8]) in
+            let pipeline: FeaturePipeline
+            let prepared: Matrix
+            switch rows {
+            case .numeric(let x):
+                pipeline = try FeaturePipeline.fit(x, scaler: .robust)
+                prepared = try pipeline.transform(x)
+            case .records(let records):
+                // Checked above: records come with a schema.
+                guard let schema else { throw ServiceError.badRequest("schema is required for object rows") }
+                pipeline = try FeaturePipeline.fit(records: records, schema: schema, scaler: .robust)
+                prepared = try pipeline.transform(records: records)
+            }
+            let (model, _) = try AnomalyModel.fit(prepared, featureNames: pipeline.featureNames, settings: .defaults(for: backend),
+                                                  normalization: normalization, contamination: contamination, seed: Self.seed)
+            return (model, pipeline, try ModelFile.encode(model, pipeline: pipeline))
+        }
+        let schemaText = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        var new = try NewModelVersion(name: request.model, model: model, schema: schemaText, description: request.description)
+        new.blob = blob
+        let saved = try await registry.save(new, overwrite: request.overwrite)
+        cache.insert(LoadedModel(version: saved, model: model, pipeline: pipeline))
+        let elapsed = ContinuousClock.now - started
+        return FitResponse(
+            model: saved.version, backend: backend.rawValue, samplesFitted: rows.count,
+            trainingTimeMs: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+            modelParams: .init(backend: backend.rawValue, contamination: contamination,
+                               threshold: model.calibrator.threshold, inputDim: model.featureNames.count),
+            encoder: OrNull(schema.map { FitResponse.EncoderInfo(schema: $0, features: $0.orderedNames) }),
+            savedPath: path(of: saved), baseName: request.model, versionedName: saved.version, overwrite: request.overwrite)
+    }
+
+    // MARK: score and detect
+
+    /// Scores every row with the version `request.model` names.
+    func score(_ request: ScoreRequest) async throws -> ScoreResponse {
+        let (loaded, scores) = try await scored(request, notFitted: "Model not fitted. Call /v1/anomaly/fit first or load a pre-trained model.")
+        let rows = (0..<scores.scores.count).map { i in
+            ScoredRow(index: i, score: scores.scores[i], isAnomaly: scores.isAnomaly[i], rawScore: scores.rawScores[i])
+        }
+        let flagged = scores.isAnomaly.reduce(0) { $0 + ($1 ? 1 : 0) }
+        return ScoreResponse(
+            data: rows, totalCount: rows.count, model: loaded.version.version, backend: loaded.version.backend,
+            summary: ScoreSummary(totalPoints: rows.count, anomalyCount: flagged,
+                           anomalyRate: rows.isEmpty ? 0 : Double(flagged) / Double(rows.count), threshold: scores.threshold))
+    }
+
+    /// The rows the version `request.model` names flags, with their positions in the request.
+    func detect(_ request: ScoreRequest) async throws -> DetectResponse {
+        let (loaded, scores) = try await scored(request, notFitted: "Model not fitted. Call /v1/anomaly/fit first.")
+        let rows = scores.isAnomaly.indices.filter { scores.isAnomaly[$0] }.map { i in
+            DetectedRow(index: i, score: scores.scores[i], rawScore: scores.rawScores[i])
+        }
+        return DetectResponse(data: rows, totalCount: rows.count, model: loaded.version.version, backend: loaded.version.backend,
+                              summary: DetectSummary(anomaliesDetected: rows.count, threshold: scores.threshold))
+    }
+
+    private func scored(_ request: ScoreRequest, notFitted: String) async throws -> (LoadedModel, AnomalyModel.Scores) {
+        let backend = try AnomalyFields.backend(request.backend)
+        let normalization = try AnomalyFields.normalization(request.normalization)
+        let threshold = try AnomalyFields.threshold(request.threshold)
+        try checkCount(request.data)
+        let loaded: LoadedModel
+        do {
+            loaded = try await cache.model(request.model, backend: backend.rawValue, registry: registry)
+        } catch RegistryError.notFound {
+            throw ServiceError.badRequest(notFitted)
+        }
+        // Normalization is part of a model's identity, as in LlamaFarm's cache key.
+        guard loaded.version.normalization == normalization.rawValue else { throw ServiceError.badRequest(notFitted) }
+        let rows = request.data
+        if case .records = rows, loaded.pipeline?.encoder == nil {
+            throw ServiceError.badRequest("No encoder found for model 'anomaly:\(backend.rawValue):\(normalization.rawValue):\(request.model)'. "
+                                          + "Train with /v1/anomaly/fit using dict data first, or pass schema.")
+        }
+        let work: @Sendable () throws -> AnomalyModel.Scores = {
+            let x: Matrix
+            switch rows {
+            case .numeric(let m): x = try loaded.pipeline?.transform(m) ?? m
+            case .records(let r): x = try loaded.pipeline?.transform(records: r) ?? Matrix(rows: 0, cols: 0, values: [])
+            }
+            return try loaded.model.score(x, threshold: threshold)
+        }
+        let size = rows.count * max(loaded.model.featureNames.count, 1)
+        let scores = size <= Self.inlineScoreValues ? try work() : try await OffLoop.run(work)
+        return (loaded, scores)
+    }
+
+    // MARK: save, load, list, delete
+
+    /// Confirms that the version exists (fit already stored it) and says where it lives.
+    func save(_ request: SaveRequest) async throws -> SaveResponse {
+        let backend = try AnomalyFields.backend(request.backend)
+        let normalization = try AnomalyFields.normalization(request.normalization)
+        let missing = ServiceError.notFound(
+            "Model '\(request.model)' with backend '\(backend.rawValue)' and normalization '\(normalization.rawValue)' not found in cache. "
+                + "Fit the model first with /v1/anomaly/fit")
+        let loaded: LoadedModel
+        do {
+            loaded = try await cache.model(request.model, backend: backend.rawValue, registry: registry)
+        } catch RegistryError.notFound {
+            throw missing
+        }
+        guard loaded.version.normalization == normalization.rawValue else { throw missing }
+        let path = path(of: loaded.version)
+        return SaveResponse(model: loaded.version.version, backend: backend.rawValue, filename: Self.filename(of: loaded.version),
+                            path: path, encoderPath: OrNull(loaded.pipeline?.encoder == nil ? nil : path))
+    }
+
+    /// Loads the version into the cache and describes it.
+    func load(_ request: LoadRequest) async throws -> LoadResponse {
+        let backend = try AnomalyFields.backend(request.backend)
+        let loaded: LoadedModel
+        do {
+            loaded = try await cache.model(request.model, backend: backend.rawValue, registry: registry)
+        } catch RegistryError.notFound {
+            let available = try await registry.list(name: nil, backend: nil).map(Self.filename(of:))
+            throw ServiceError.notFound("Model '\(request.model)' with backend '\(backend.rawValue)' not found. "
+                                        + "Available models: [\(available.map { "'\($0)'" }.joined(separator: ", "))]")
+        }
+        let encoder = loaded.pipeline?.encoder
+        return LoadResponse(model: loaded.version.version, backend: loaded.version.backend,
+                            normalization: loaded.version.normalization, filename: Self.filename(of: loaded.version),
+                            threshold: loaded.model.calibrator.threshold, encoderLoaded: encoder != nil,
+                            encoderSchema: OrNull(encoder.map { LoadResponse.EncoderSchema(features: $0.schema) }))
+    }
+
+    /// Every stored version, newest first.
+    func list() async throws -> ModelListResponse {
+        let iso = ISO8601DateFormatter()
+        let items = try await registry.list(name: nil, backend: nil).map { v in
+            ModelListItem(name: v.version, filename: Self.filename(of: v), baseName: v.name, backend: v.backend, path: path(of: v),
+                          sizeBytes: v.sizeBytes, created: iso.string(from: v.createdAt), isVersioned: v.version != v.name,
+                          description: v.description)
+        }
+        return ModelListResponse(total: items.count, data: items)
+    }
+
+    /// Deletes the version a `filename` from the list names (`{version}_{backend}.vigil`, or the
+    /// bare version id).
+    func delete(filename: String) async throws -> DeleteModelResponse {
+        guard !filename.isEmpty, !filename.contains("/"), !filename.contains("\\"), !filename.contains("..") else {
+            throw ServiceError.badRequest("Invalid filename: \(filename)")
+        }
+        var version = filename.hasSuffix(Self.fileExtension) ? String(filename.dropLast(Self.fileExtension.count)) : filename
+        if let backend = Backend.allCases.first(where: { version.hasSuffix("_" + $0.rawValue) }), version != filename {
+            version = String(version.dropLast(backend.rawValue.count + 1))
+        }
+        do {
+            try await registry.delete(version: version)
+        } catch RegistryError.notFound, RegistryError.invalidName {
+            throw ServiceError.notFound("Model file not found: \(filename)")
+        }
+        cache.invalidate(RegistryChange(kind: .deleted, name: version, version: version))
+        return DeleteModelResponse(filename: filename)
+    }
+
+    /// The backends Vigil has.
+    func backends() -> BackendListResponse {
+        let entries = BackendCatalog.entries
+        let present = Set(entries.map(\.category))
+        return BackendListResponse(total: entries.count, categories: BackendCatalog.categoryOrder.filter(present.contains), data: entries)
+    }
+
+    // MARK: helpers
+
+    private func checkCount(_ rows: Rows) throws {
+        guard rows.count > 0 else { throw ServiceError.badRequest("data is empty: send at least one row") }
+        guard rows.count <= maxRows else { throw ServiceError.tooManyRows(count: rows.count, limit: maxRows) }
+    }
+
+    /// The name the API gives a stored version's "file".
+    static func filename(of version: ModelVersion) -> String {
+        "\(version.version)_\(version.backend)\(fileExtension)"
+    }
+
+    private func path(of version: ModelVersion) -> String {
+        "\(storeLocation)#\(version.version)"
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VigilServer
+
+/// `vigil serve`: the LlamaFarm-compatible HTTP service on the model registry.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the anomaly API over HTTP (every option also from its VIGIL_* environment variable)."
+    )
+
+    @Option(help: "Address to bind (env VIGIL_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "TCP port (env VIGIL_PORT; default 14345; 0 = any free port).")
+    var port: Int?
+
+    @OptionGroup var registry: RegistryOptions
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env VIGIL_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    @Option(help: "text or json (env VIGIL_LOG_FORMAT; default text).")
+    var logFormat: String?
+
+    /// The configuration from the flags, then the environment, then the defaults (the registry's
+    /// location comes from ``RegistryOptions``).
+    func resolvedConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+        func value(_ flag: String?, _ name: String) -> String? {
+            flag ?? env[name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        var config = ServerConfiguration()
+        if let host = value(host, "VIGIL_HOST") { config.host = host }
+        if let text = value(port.map(String.init), "VIGIL_PORT") {
+            guard let p = Int(text), (0...65535).contains(p) else {
+                throw CLIError("port must be an integer in 0...65535, got '\(text)'")
+            }
+            config.port = p
+        }
+        if let level = value(logLevel, "VIGIL_LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw CLIError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(level)'")
+            }
+            config.logLevel = parsed
+        }
+        if let format = value(logFormat, "VIGIL_LOG_FORMAT") {
+            guard let parsed = ServerConfiguration.LogFormat(rawValue: format.lowercased()) else {
+                throw CLIError("log format must be text or json, got '\(format)'")
+            }
+            config.logFormat = parsed
+        }
+        return config
+    }
+
+    func run() async throws {
+        let config = try resolvedConfiguration()
+        let level = config.logLevel
+        switch config.logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardOutput(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        let logger = Logger(label: "vigil")
+        try await registry.with { registry in
+            try await VigilService.run(config, registry: registry, logger: logger)
+        }
+    }
+}
