@@ -3,7 +3,7 @@
 /// Semantics of PyOD 3.6's `SUOD` combination step (`pyod/models/suod.py`; `reference/algorithms.md`
 /// §7), without SUOD's speed devices (random projection, pseudo-supervised approximation), which
 /// only approximate the members' scores: every member is fitted on the same rows (members in
-/// parallel, member i with seed `SeededGenerator.derive(seed, i)`); member i's raw scores s_i are
+/// parallel, member i with seed `memberSeed(seed, i)`); member i's raw scores s_i are
 /// standardised with the mean μ_i and population standard deviation σ_i of its own training scores,
 /// z_i = (s_i − μ_i) / σ_i (σ_i = 0 → 1), and the z_i of a row are combined by
 /// - `mean` (default, PyOD's "average"): (1/m) Σ_i z_i;
@@ -83,6 +83,12 @@ public struct Ensemble: Detector, Equatable {
     public let scoreScales: [Double]
 
     /// Fits the members in parallel and records their training-score scales.
+    /// Member i's seed: derived from the ensemble's seed and kept in 0...2³²−1, the range every
+    /// backend accepts (Isolation Forest takes NumPy's `RandomState` seeds).
+    static func memberSeed(_ seed: UInt64, _ index: Int) -> UInt64 {
+        UInt64(UInt32(truncatingIfNeeded: SeededGenerator.derive(seed: seed, index: index)))
+    }
+
     public static func fit(_ x: Matrix, parameters: Parameters = Parameters(), seed: UInt64 = 0) throws -> Ensemble {
         try fitScoring(x, parameters: parameters, seed: seed).0
     }
@@ -98,7 +104,7 @@ public struct Ensemble: Detector, Equatable {
             Parallel.forEach(m) { i in
                 out[i] = Result {
                     try AnyDetector.fitScoring(x, settings: parameters.members[i],
-                                               seed: SeededGenerator.derive(seed: seed, index: i))
+                                               seed: Ensemble.memberSeed(seed, i))
                 }
             }
         }
