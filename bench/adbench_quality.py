@@ -252,6 +252,8 @@ def main(argv=None):
                    help="extra argument passed to every vigil run (repeatable), e.g. --vigil-arg=--threads --vigil-arg=1")
     p.add_argument("--markdown-out", help="also write the Markdown to this file")
     p.add_argument("--raw-out", help="write the Vigil results per (dataset, backend) as JSON lines")
+    p.add_argument("--from-raw", help="build the table from a --raw-out file of an earlier run instead of running vigil "
+                   "(e.g. after the peer results were completed)")
     args = p.parse_args(argv)
 
     vigil = args.vigil or args.vigil_pos or DEFAULT_VIGIL
@@ -267,6 +269,34 @@ def main(argv=None):
         files = [f for f in files if dataset_name(f) in wanted]
     if not files:
         raise SystemExit("no .npz files")
+
+    if args.from_raw:
+        saved = {}
+        with open(args.from_raw) as f:
+            for line in f:
+                if line.strip().startswith("{"):
+                    r = json.loads(line)
+                    saved.setdefault(r["dataset"], {})[r.get("backend")] = r
+        rows = []
+        for f in files:
+            name = dataset_name(f)
+            if name not in saved:
+                continue
+            shape = npz_shape(f)
+            row = {"dataset": name, "shape": "%d×%d" % shape if shape else "?",
+                   "errors": saved[name].get(None, {}).get("errors", []), "vigil": {}, "peer": {}}
+            for b in backends:
+                v = saved[name].get(b)
+                row["vigil"][b] = v.get("roc_auc") if v else None
+                pr = peers.get((name, b))
+                row["peer"][b] = pr.get("roc_auc") if pr else None
+            rows.append(row)
+        md, _ = build_markdown(rows, backends, args.threshold, seeds, vigil)
+        sys.stdout.write(md)
+        if args.markdown_out:
+            with open(args.markdown_out, "w") as f:
+                f.write(md)
+        return 0
 
     rows = []
     raw = open(args.raw_out, "w") if args.raw_out else None
@@ -291,6 +321,8 @@ def main(argv=None):
                 row["peer"][b] = pr.get("roc_auc") if pr else None
                 if raw and b in vres:
                     raw.write(json.dumps(dict({"dataset": name, "backend": b}, **vres[b])) + "\n")
+            if raw and errors:
+                raw.write(json.dumps({"dataset": name, "errors": errors}) + "\n")
             rows.append(row)
     finally:
         if raw:

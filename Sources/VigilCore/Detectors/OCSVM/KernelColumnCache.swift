@@ -3,12 +3,12 @@ import Foundation
 /// Columns of the RBF kernel matrix Q_ij = exp(−γ‖x_i − x_j‖²) over the training rows, computed on
 /// demand (in parallel) and kept in a least-recently-used cache of float32 columns, as libsvm keeps
 /// its `Qfloat` columns.
-struct KernelColumnCache {
+final class KernelColumnCache {
     let x: Matrix
     let gamma: Double
     private let rows: Int
     private let slots: Int
-    private var storage: [Float]
+    private let storage: UnsafeMutablePointer<Float>
     private var slotOfColumn: [Int32]
     private var columnOfSlot: [Int]
     private var lastUse: [UInt64]
@@ -20,11 +20,13 @@ struct KernelColumnCache {
         self.gamma = gamma
         rows = x.rows
         slots = max(2, min(x.rows, bytes / max(1, x.rows * MemoryLayout<Float>.stride)))
-        storage = [Float](repeating: 0, count: slots * x.rows)
+        storage = UnsafeMutablePointer<Float>.allocate(capacity: slots * x.rows)
         slotOfColumn = [Int32](repeating: -1, count: x.rows)
         columnOfSlot = [Int](repeating: -1, count: slots)
         lastUse = [UInt64](repeating: 0, count: slots)
     }
+
+    deinit { storage.deallocate() }
 
     /// K(x_a, x_b) in double precision.
     static func kernel(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, cols: Int, gamma: Double) -> Double {
@@ -33,14 +35,14 @@ struct KernelColumnCache {
         return exp(-gamma * d2)
     }
 
-    /// Offset into `storage` of column `i`, computing it if absent. `pinned` is a column that must
-    /// not be evicted (the other half of the working pair).
-    mutating func column(_ i: Int, pinned: Int = -1) -> Int {
+    /// Column `i` (valid until it is evicted by a later call), computing it if absent. `pinned` is
+    /// a column that must not be evicted (the other half of the working pair).
+    func column(_ i: Int, pinned: Int = -1) -> UnsafePointer<Float> {
         clock += 1
         if slotOfColumn[i] >= 0 {
             let s = Int(slotOfColumn[i])
             lastUse[s] = clock
-            return s * rows
+            return UnsafePointer(storage + s * rows)
         }
         var victim = 0
         var oldest = UInt64.max
@@ -52,23 +54,17 @@ struct KernelColumnCache {
         columnOfSlot[victim] = i
         slotOfColumn[i] = Int32(victim)
         lastUse[victim] = clock
-        let cols = x.cols, gamma = self.gamma, n = rows, base = victim * rows
-        storage.withUnsafeMutableBufferPointer { out in
-            x.values.withUnsafeBufferPointer { v in
-                nonisolated(unsafe) let out = out, v = v
-                Parallel.forEachChunk(n, minChunk: 4096) { range in
-                    let xi = v.baseAddress! + i * cols
-                    for t in range {
-                        out[base + t] = Float(Self.kernel(xi, v.baseAddress! + t * cols, cols: cols, gamma: gamma))
-                    }
+        let cols = x.cols, gamma = self.gamma, n = rows
+        nonisolated(unsafe) let out = storage + victim * rows
+        x.values.withUnsafeBufferPointer { v in
+            nonisolated(unsafe) let v = v
+            Parallel.forEachChunk(n, minChunk: 4096) { range in
+                let xi = v.baseAddress! + i * cols
+                for t in range {
+                    out[t] = Float(Self.kernel(xi, v.baseAddress! + t * cols, cols: cols, gamma: gamma))
                 }
             }
         }
-        return base
-    }
-
-    /// Runs `body` with read access to the cached values.
-    func withValues<T>(_ body: (UnsafeBufferPointer<Float>) -> T) -> T {
-        storage.withUnsafeBufferPointer(body)
+        return UnsafePointer(out)
     }
 }

@@ -36,49 +36,49 @@ enum OneClassSMO {
                 }
             }
         }
-        var cache = KernelColumnCache(x, gamma: gamma, bytes: cacheBytes)
+        let cache = KernelColumnCache(x, gamma: gamma, bytes: cacheBytes)
         let tau = 1e-12
         let maxIterations = max(10_000_000, 100 * l)
         var iterations = 0
-        // Q_ii = K(x_i, x_i) = 1 for the RBF kernel.
-        while iterations < maxIterations {
-            var gMax = -Double.infinity, i = -1
-            for t in 0..<l where alpha[t] < 1 && -gradient[t] >= gMax { gMax = -gradient[t]; i = t }
-            guard i >= 0 else { break }
-            let qi = cache.column(i)
-            var gMax2 = -Double.infinity, j = -1, best = Double.infinity
-            cache.withValues { q in
-                for t in 0..<l where alpha[t] > 0 {
-                    let g = gradient[t]
-                    if g >= gMax2 { gMax2 = g }
-                    let diff = gMax + g
-                    if diff > 0 {
-                        let quad = 2 - 2 * Double(q[qi + t])
-                        let objective = -(diff * diff) / (quad > 0 ? quad : tau)
-                        if objective <= best { best = objective; j = t }
+        alpha.withUnsafeMutableBufferPointer { alpha in
+            gradient.withUnsafeMutableBufferPointer { gradient in
+                // Q_ii = K(x_i, x_i) = 1 for the RBF kernel.
+                while iterations < maxIterations {
+                    var gMax = -Double.infinity, i = -1
+                    for t in 0..<l where alpha[t] < 1 && -gradient[t] >= gMax { gMax = -gradient[t]; i = t }
+                    guard i >= 0 else { break }
+                    let qi = cache.column(i)
+                    var gMax2 = -Double.infinity, j = -1, best = Double.infinity
+                    for t in 0..<l where alpha[t] > 0 {
+                        let g = gradient[t]
+                        if g >= gMax2 { gMax2 = g }
+                        let diff = gMax + g
+                        if diff > 0 {
+                            let quad = 2 - 2 * Double(qi[t])
+                            let objective = -(diff * diff) / (quad > 0 ? quad : tau)
+                            if objective <= best { best = objective; j = t }
+                        }
                     }
+                    if gMax + gMax2 < tolerance || j < 0 { break }
+                    iterations += 1
+                    let qj = cache.column(j, pinned: i)
+                    let qiNow = cache.column(i, pinned: j)
+                    let (oldI, oldJ) = (alpha[i], alpha[j])
+                    var quad = 2 - 2 * Double(qiNow[j])
+                    if quad <= 0 { quad = tau }
+                    let delta = (gradient[i] - gradient[j]) / quad
+                    let sum = alpha[i] + alpha[j]
+                    alpha[i] -= delta
+                    alpha[j] += delta
+                    if sum > 1 {
+                        if alpha[i] > 1 { alpha[i] = 1; alpha[j] = sum - 1 }
+                    } else if alpha[j] < 0 { alpha[j] = 0; alpha[i] = sum }
+                    if sum > 1 {
+                        if alpha[j] > 1 { alpha[j] = 1; alpha[i] = sum - 1 }
+                    } else if alpha[i] < 0 { alpha[i] = 0; alpha[j] = sum }
+                    let di = alpha[i] - oldI, dj = alpha[j] - oldJ
+                    for t in 0..<l { gradient[t] += Double(qiNow[t]) * di + Double(qj[t]) * dj }
                 }
-            }
-            if gMax + gMax2 < tolerance || j < 0 { break }
-            iterations += 1
-            let qj = cache.column(j, pinned: i)
-            let qiNow = cache.column(i, pinned: j)
-            let (oldI, oldJ) = (alpha[i], alpha[j])
-            cache.withValues { q in
-                var quad = 2 - 2 * Double(q[qiNow + j])
-                if quad <= 0 { quad = tau }
-                let delta = (gradient[i] - gradient[j]) / quad
-                let sum = alpha[i] + alpha[j]
-                alpha[i] -= delta
-                alpha[j] += delta
-                if sum > 1 {
-                    if alpha[i] > 1 { alpha[i] = 1; alpha[j] = sum - 1 }
-                } else if alpha[j] < 0 { alpha[j] = 0; alpha[i] = sum }
-                if sum > 1 {
-                    if alpha[j] > 1 { alpha[j] = 1; alpha[i] = sum - 1 }
-                } else if alpha[i] < 0 { alpha[i] = 0; alpha[j] = sum }
-                let di = alpha[i] - oldI, dj = alpha[j] - oldJ
-                for t in 0..<l { gradient[t] += Double(q[qiNow + t]) * di + Double(q[qj + t]) * dj }
             }
         }
         // ρ: mean gradient over free α, else the midpoint of the bounds.
