@@ -30,7 +30,7 @@ Everything runs single-threaded. Each (dataset, backend) runs in a child process
 of this script so that a slow one can be stopped after --timeout-s.
 
 Usage (from the repository root, with the peers' Python):
-  /work/.venv-peers/bin/python bench/adbench_peers.py \
+  $PY bench/adbench_peers.py \
       --out bench/results/adbench_peers.jsonl           # all *.npz in ../shared/data/adbench
   python bench/adbench_peers.py DIR_OR_FILE.npz ...     # other folders / files
   python bench/adbench_peers.py --datasets 14_glass,29_Pima --backends ecod,hbos

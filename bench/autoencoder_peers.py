@@ -18,9 +18,9 @@ fixed costs (loading, standardising, scoring the training rows).
 torch runs with --threads intra-op threads (default 1; the Vigil side gets the same count).
 
 Usage (from the repository root, with a venv holding torch + pyod):
-  /work/.venv-ae/bin/python bench/autoencoder_peers.py --out bench/results/autoencoder_peers.jsonl
-  /work/.venv-ae/bin/python bench/autoencoder_peers.py --datasets 14_glass,29_Pima
-  /work/.venv-ae/bin/python bench/autoencoder_peers.py --speed bench/out/tx_100k.csv --threads 2
+  $PY_TORCH bench/autoencoder_peers.py --out bench/results/autoencoder_peers.jsonl
+  $PY_TORCH bench/autoencoder_peers.py --datasets 14_glass,29_Pima
+  $PY_TORCH bench/autoencoder_peers.py --speed bench/out/tx_100k.csv --threads 2
 """
 
 import argparse

@@ -13,11 +13,11 @@ data set the peer timed out on, is shown as "timed out".
 
 Usage (from the repository root; plain python3 is enough):
   swift build -c release
-  /work/.venv-ae/bin/python bench/autoencoder_peers.py --out bench/out/autoencoder_peers.jsonl
+  $PY_TORCH bench/autoencoder_peers.py --out bench/out/autoencoder_peers.jsonl
   python3 bench/autoencoder_quality.py --peers bench/out/autoencoder_peers.jsonl \
       --markdown-out bench/results/autoencoder_quality.md
   # ten seeds on a few small sets, where three seeds leave the mean noisy:
-  /work/.venv-ae/bin/python bench/autoencoder_peers.py --seeds 1,2,3,4,5,6,7,8,9,10 \
+  $PY_TORCH bench/autoencoder_peers.py --seeds 1,2,3,4,5,6,7,8,9,10 \
       --datasets 14_glass,39_vertebral,43_WDBC --out bench/out/autoencoder_peers_10.jsonl
   python3 bench/autoencoder_quality.py --seeds 1,2,3,4,5,6,7,8,9,10 \
       --datasets 14_glass,39_vertebral,43_WDBC --peers bench/out/autoencoder_peers_10.jsonl

@@ -12,17 +12,17 @@
 #
 # Usage, from the repository root:
 #   swift build -c release
-#   /work/.venv-peers/bin/python ../shared/bench/peers/peer_detectors.py --rows 100000 --cols 10 \
+#   $PY ../shared/bench/peers/peer_detectors.py --rows 100000 --cols 10 \
 #       --seed 0 --out-csv bench/out/tx_100k.csv --write-only
 #   bench/autoencoder_speed.sh
-# Environment: VIGIL (default .build/release/vigil), PY (default /work/.venv-ae/bin/python; needs
+# Environment: VIGIL (default .build/release/vigil), PY (default python3; needs
 # torch and pyod), CSV (default bench/out/tx_100k.csv), THREADS (default 1), ROUNDS (default 3),
 # EPOCHS_A (default 1), EPOCHS_B (default 3).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 VIGIL="${VIGIL:-.build/release/vigil}"
-PY="${PY:-/work/.venv-ae/bin/python}"
+PY="${PY:-python3}"
 CSV="${CSV:-bench/out/tx_100k.csv}"
 THREADS="${THREADS:-1}"
 ROUNDS="${ROUNDS:-3}"

@@ -19,10 +19,10 @@ Timings exclude reading the CSV on both sides. Threads: PyOD and NumPy/BLAS as i
 and a Markdown table of medians: backend | PyOD s | Vigil s | speed-up | ROC AUC both.
 
 Usage (from the repository root):
-  /work/.venv-peers/bin/python ../shared/bench/peers/peer_detectors.py --rows 100000 --cols 10 \\
+  $PY ../shared/bench/peers/peer_detectors.py --rows 100000 --cols 10 \\
       --seed 0 --out-csv bench/out/tx_100k.csv --write-only
   swift build -c release
-  PY=/work/.venv-peers/bin/python   # any Python with pyod 3.6 (+ suod for the SUOD peer)
+  PY=$PY   # any Python with pyod 3.6 (+ suod for the SUOD peer)
   $PY bench/detectors_speed.py --csv bench/out/tx_100k.csv --repeat 3 \\
       --out bench/results/detectors_speed_100k.jsonl
 """

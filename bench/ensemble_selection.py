@@ -21,7 +21,7 @@ members (IsolationForest, CBLOF, LODA). bench/adbench_quality.py measures the re
 
 Usage (from the repository root; needs numpy and scikit-learn, e.g. the peers' venv):
   swift build -c release
-  /work/.venv-peers/bin/python bench/ensemble_selection.py \\
+  $PY bench/ensemble_selection.py \\
       --out bench/results/ensemble_selection.jsonl
   ... --backends isolation_forest,ecod,hbos,pca --datasets 14_glass,29_Pima --max-size 4
 Scores are cached in bench/out/ensemble/ (git-ignored); --fresh recomputes them.

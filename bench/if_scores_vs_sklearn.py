@@ -12,7 +12,7 @@ both ROC AUCs.
 
 Usage (repository root, peers' Python):
   swift build -c release
-  /work/.venv-peers/bin/python bench/if_scores_vs_sklearn.py bench/out/tx_1m.csv --seed 0
+  $PY bench/if_scores_vs_sklearn.py bench/out/tx_1m.csv --seed 0
 """
 import argparse
 import json

@@ -6,7 +6,7 @@ the per-seed ROC AUCs must be equal (the last column, the largest per-seed |diff
 and so are the means and spreads.
 
 Usage (repository root, peers' Python with scikit-learn):
-  /work/.venv-peers/bin/python bench/if_seed_spread.py --vigil .build/release/vigil \
+  $PY bench/if_seed_spread.py --vigil .build/release/vigil \
       --seeds 20 44_Wilt 15_Hepatitis 41_Waveform
 Prints one line per data set: mean and std over seeds of each side, the difference of the means,
 its standard error and the largest per-seed |difference|.

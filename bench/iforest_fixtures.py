@@ -10,7 +10,7 @@ set of rows. It also pins a few raw RandomState draws for the generator tests.
 Writes Tests/VigilCoreTests/IsolationForestScikitLearnFixtures.swift.
 
 Usage (from the repository root, with scikit-learn 1.9.1 and NumPy 2.x):
-  /work/.venv-peers/bin/python bench/iforest_fixtures.py
+  $PY bench/iforest_fixtures.py
 """
 import os
 

@@ -9,13 +9,13 @@
 #      backend, side, wall s, user s, sys s
 #
 # Usage, from the repository root:  swift build -c release && bench/neighbour_speed.sh
-# Environment: VIGIL (default .build/release/vigil), PY (default /work/.venv-peers/bin/python if
-# present, else python3), PEERS_DIR (default ../shared/bench/peers), RUNS (default 3).
+# Environment: VIGIL (default .build/release/vigil), PY (default python3: a Python with
+# the peers installed), PEERS_DIR (default ../shared/bench/peers), RUNS (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VIGIL="${VIGIL:-.build/release/vigil}"
 if [ -z "${PY:-}" ]; then
-  if [ -x /work/.venv-peers/bin/python ]; then PY=/work/.venv-peers/bin/python; else PY=python3; fi
+  PY=python3
 fi
 PEERS_DIR="${PEERS_DIR:-../shared/bench/peers}"
 RUNS="${RUNS:-3}"

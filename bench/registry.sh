@@ -10,14 +10,14 @@
 #   3. prints every JSON line, then the median of the per-round medians and the ratios peer / Vigil
 #
 # Usage, from the repository root:  swift build -c release && bench/registry.sh
-# Environment: VIGIL (default .build/release/vigil), PY (default /work/.venv-peers/bin/python if
-# present, else python3), DATA (default ../shared/data/adbench/20_letter.npz), ROUNDS (default 5),
+# Environment: VIGIL (default .build/release/vigil), PY (default python3: a Python with
+# the peers installed), DATA (default ../shared/data/adbench/20_letter.npz), ROUNDS (default 5),
 # REPEAT (operations per round, default 50), DATABASE_URL (also time PostgreSQL when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VIGIL="${VIGIL:-.build/release/vigil}"
 if [ -z "${PY:-}" ]; then
-    if [ -x /work/.venv-peers/bin/python ]; then PY=/work/.venv-peers/bin/python; else PY=python3; fi
+    PY=python3
 fi
 DATA="${DATA:-../shared/data/adbench/20_letter.npz}"
 ROUNDS="${ROUNDS:-5}"

@@ -6,7 +6,7 @@ NumPy's), so one seed's ROC AUC differs by seed noise; over enough seeds the mea
 within their standard error. Protocol as bench/adbench_peers.py (fit and score on the whole file).
 
 Usage (repository root, peers' Python with PyOD):
-  /work/.venv-peers/bin/python bench/seed_spread_more.py --backend loda --seeds 10 15_Hepatitis 40_vowels
+  $PY bench/seed_spread_more.py --backend loda --seeds 10 15_Hepatitis 40_vowels
 Prints a Markdown row per data set: PyOD mean ± sd, Vigil mean ± sd, Δ of the means, its
 standard error √(sd_p²/n + sd_v²/n).
 """

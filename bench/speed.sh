@@ -18,8 +18,7 @@
 #   bench/speed.sh peers      # only the peer runs (~1-2 min per thread setting and repeat)
 #   bench/speed.sh vigil      # only the Vigil runs, then the table (reuses the saved peer results)
 #   bench/speed.sh table      # only the table
-# Environment: VIGIL (default .build/release/vigil), PY (default /work/.venv-peers/bin/python
-# if present, else python3), PEERS_DIR (default ../shared/bench/peers), CSV (default
+# Environment: VIGIL (default .build/release/vigil), PY (default python3: a Python with the peers installed), PEERS_DIR (default ../shared/bench/peers), CSV (default
 # bench/out/tx_1m.csv), THREADS (default "$(nproc) 1"), PEERS_OUT (default
 # bench/results/peers_speed_1m.jsonl), VIGIL_OUT (default bench/results/vigil_speed_1m.jsonl),
 # MD_OUT (optional: also write the table there), TIMEOUT_S (per peer run, default 600),
@@ -33,7 +32,7 @@ case "$mode" in all|peers|vigil|table) ;; *) echo "usage: $0 [all|peers|vigil|ta
 
 VIGIL="${VIGIL:-.build/release/vigil}"
 if [ -z "${PY:-}" ]; then
-  if [ -x /work/.venv-peers/bin/python ]; then PY=/work/.venv-peers/bin/python; else PY=python3; fi
+  PY=python3
 fi
 PEERS_DIR="${PEERS_DIR:-../shared/bench/peers}"
 CSV="${CSV:-bench/out/tx_1m.csv}"
