@@ -251,4 +251,30 @@ final class ModelCacheRoutesTests: XCTestCase {
             XCTAssertEqual(seen, saved.version)
         }
     }
+
+    func testAutoencoderFieldsAndOneClassSVMNuReachTheDetector() async throws {
+        try await TestService().run { client in
+            // epochs, batch_size and hidden_neurons reach the autoencoder: a bad one is named.
+            let zero = try await client.call(.post, "/v1/ml/anomaly/fit",
+                                             ["model": "ae", "backend": "autoencoder", "data": cloud(), "epochs": 0])
+            XCTAssertEqual(zero.status, .badRequest, zero.text)
+            XCTAssertTrue(zero.detail?.contains("epochs") ?? false, zero.text)
+            let wide = try await client.call(.post, "/v1/ml/anomaly/fit",
+                                             ["model": "ae", "backend": "autoencoder", "data": cloud(), "batch_size": 400])
+            XCTAssertEqual(wide.status, .badRequest, wide.text)
+            XCTAssertTrue(wide.detail?.contains("batch_size") ?? false, wide.text)
+            let hidden = try await client.call(.post, "/v1/ml/anomaly/fit",
+                                               ["model": "ae", "backend": "autoencoder", "data": cloud(), "hidden_neurons": [0]])
+            XCTAssertEqual(hidden.status, .badRequest, hidden.text)
+            XCTAssertTrue(hidden.detail?.contains("hidden") ?? false, hidden.text)
+            let small = try await client.call(.post, "/v1/ml/anomaly/fit",
+                                              ["model": "ae", "backend": "autoencoder", "data": cloud(), "epochs": 2,
+                                               "batch_size": 8, "hidden_neurons": [4, 2]])
+            XCTAssertEqual(small.status, .ok, small.text)
+            // one_class_svm takes nu = contamination, as LlamaFarm passes it.
+            let svm = try await client.call(.post, "/v1/ml/anomaly/fit",
+                                            ["model": "svm", "backend": "one_class_svm", "data": cloud(), "contamination": 0.2])
+            XCTAssertEqual(svm.status, .ok, svm.text)
+        }
+    }
 }

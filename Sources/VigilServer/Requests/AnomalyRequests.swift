@@ -52,11 +52,13 @@ struct FitRequest: Decodable, Sendable {
     var normalization: String = Normalization.standardization.rawValue
     var epochs: Int = 100
     var batchSize: Int = 32
+    var hiddenNeurons: [Int]?
     var overwrite: Bool = false
     var description: String?
 
     private enum CodingKeys: String, CodingKey {
-        case model, backend, data, schema, contamination, normalization, epochs, batchSize = "batch_size", overwrite, description
+        case model, backend, data, schema, contamination, normalization, epochs, batchSize = "batch_size"
+        case hiddenNeurons = "hidden_neurons", overwrite, description
     }
 
     init(from decoder: any Decoder) throws {
@@ -69,6 +71,7 @@ struct FitRequest: Decodable, Sendable {
         normalization = try c.decodeIfPresent(String.self, forKey: .normalization) ?? normalization
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? epochs
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
+        hiddenNeurons = try c.decodeIfPresent([Int].self, forKey: .hiddenNeurons)
         overwrite = try c.decodeIfPresent(Bool.self, forKey: .overwrite) ?? overwrite
         description = try c.decodeIfPresent(String.self, forKey: .description)
     }

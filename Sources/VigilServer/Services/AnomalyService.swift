@@ -24,6 +24,27 @@ struct AnomalyService: Sendable {
 
     // MARK: fit
 
+    /// The detector settings a fit request asks for: the backend's reference defaults plus the
+    /// fields LlamaFarm passes to its constructor — `epochs`, `batch_size` and `hidden_neurons`
+    /// for the autoencoder, `nu` = `contamination` for the one-class SVM.
+    static func settings(for backend: Backend, request: FitRequest, contamination: Double) throws -> DetectorSettings {
+        let settings: DetectorSettings
+        switch DetectorSettings.defaults(for: backend) {
+        case .autoencoder(var p):
+            p.epochs = request.epochs
+            p.batchSize = request.batchSize
+            if let hidden = request.hiddenNeurons { p.hiddenNeurons = hidden }
+            settings = .autoencoder(p)
+        case .oneClassSVM(var p):
+            p.nu = contamination
+            settings = .oneClassSVM(p)
+        case let other:
+            settings = other
+        }
+        try settings.validate()  // a bad epochs/batch_size/hidden_neurons is a 400 naming it
+        return settings
+    }
+
     /// Fits `request.backend` on the rows (robust-scaled, records encoded with the schema) and
     /// stores a new version (`overwrite` replaces the newest version of the name).
     func fit(_ request: FitRequest) async throws -> FitResponse {
@@ -37,6 +58,7 @@ struct AnomalyService: Sendable {
             throw ServiceError.badRequest(
                 "Schema is required when fitting with dict-based data. Example: schema = {'time_ms': 'numeric', 'user_agent': 'hash'}")
         }
+        let settings = try Self.settings(for: backend, request: request, contamination: contamination)
         let (model, pipeline, blob) = try await OffLoop.run { () throws -> (AnomalyModel, FeaturePipeline, [UInt8]) in
             let pipeline: FeaturePipeline
             let prepared: Matrix
@@ -50,7 +72,7 @@ struct AnomalyService: Sendable {
                 pipeline = try FeaturePipeline.fit(records: records, schema: schema, scaler: .robust)
                 prepared = try pipeline.transform(records: records)
             }
-            let (model, _) = try AnomalyModel.fit(prepared, featureNames: pipeline.featureNames, settings: .defaults(for: backend),
+            let (model, _) = try AnomalyModel.fit(prepared, featureNames: pipeline.featureNames, settings: settings,
                                                   normalization: normalization, contamination: contamination, seed: Self.seed)
             return (model, pipeline, try ModelFile.encode(model, pipeline: pipeline))
         }
