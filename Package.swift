@@ -54,7 +54,7 @@ let package = Package(
             name: "VigilStoreTests",
             dependencies: ["VigilStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "VigilCLITests", dependencies: ["vigil"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilCore", "VigilFeatures", "VigilStore"]),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [

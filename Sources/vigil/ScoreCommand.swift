@@ -36,14 +36,23 @@ struct ScoreCommand: AsyncParsableCommand {
     func run() async throws {
         try compute.apply()
         if let threshold, !threshold.isFinite { throw CLIError("--threshold must be a finite number") }
-        let loaded: AnomalyModel
+        let (loaded, header): (AnomalyModel, ModelFile.Header)
         if FileManager.default.fileExists(atPath: model) {
-            loaded = try ModelFile.read(from: model).model
+            (loaded, header) = try ModelFile.read(from: model)
         } else {
-            loaded = try await registry.with { try await $0.loadModel(model, backend: backend).model }
+            let (version, blob) = try await registry.with { try await $0.load(model, backend: backend) }
+            (loaded, header) = try ModelFile.decode(blob, path: "registry version \(version.version)")
         }
         let dataset = try DataLoading.load(data, label: label)
-        let x = try DataLoading.columns(dataset, matching: loaded.featureNames, path: data)
+        var x = try DataLoading.columns(dataset, matching: loaded.featureNames, path: data)
+        if let pipeline = header.pipeline {
+            // A model fitted by the service carries its input scaler (and, for object rows, the
+            // schema's encoder): apply it exactly as at fit.
+            guard pipeline.encoder == nil else {
+                throw CLIError("\(model) was fitted on records with a schema; score it with POST /v1/ml/anomaly/score")
+            }
+            x = try pipeline.transform(x)
+        }
         Progress.say("scoring \(x.rows) rows with \(loaded.backend.rawValue)")
         let result = try loaded.score(x, threshold: threshold)
         var out = ""
