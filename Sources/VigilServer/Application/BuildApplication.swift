@@ -37,6 +37,11 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     PredictController(service: PredictService(registry: registry, cache: dependencies.cache),
                       body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
+    let buffers = BufferService()
+    for prefix: RouterPath in ["v1/ml/polars", "v1/ml/features"] {
+        BufferController(service: buffers, body: JSONBody(maxBytes: configuration.maxBodyBytes))
+            .register(on: router.group(prefix))
+    }
     return router
 }
 
