@@ -14,43 +14,30 @@ public enum AnyDetector: Sendable, Equatable {
     case suod(Ensemble)
     case autoencoder(AutoEncoder)
 
-    /// The backend of the detector.
-    public var backend: Backend {
+    /// The fitted detector, whatever its type.
+    public var detector: any Detector {
         switch self {
-        case .isolationForest: .isolationForest
-        case .ecod: .ecod
-        case .copod: .copod
-        case .hbos: .hbos
-        case .oneClassSVM: .oneClassSVM
-        case .mcd: .mcd
-        case .localOutlierFactor: .localOutlierFactor
-        case .knn: .knn
-        case .pca: .pca
-        case .cblof: .cblof
-        case .loda: .loda
-        case .suod: .suod
-        case .autoencoder: .autoencoder
+        case .isolationForest(let d): d
+        case .ecod(let d): d
+        case .copod(let d): d
+        case .hbos(let d): d
+        case .oneClassSVM(let d): d
+        case .mcd(let d): d
+        case .localOutlierFactor(let d): d
+        case .knn(let d): d
+        case .pca(let d): d
+        case .cblof(let d): d
+        case .loda(let d): d
+        case .suod(let d): d
+        case .autoencoder(let d): d
         }
     }
 
+    /// The backend of the detector.
+    public var backend: Backend { type(of: detector).backend }
+
     /// Number of features it was fitted on.
-    public var featureCount: Int {
-        switch self {
-        case .isolationForest(let d): d.featureCount
-        case .ecod(let d): d.featureCount
-        case .copod(let d): d.featureCount
-        case .hbos(let d): d.featureCount
-        case .oneClassSVM(let d): d.featureCount
-        case .mcd(let d): d.featureCount
-        case .localOutlierFactor(let d): d.featureCount
-        case .knn(let d): d.featureCount
-        case .pca(let d): d.featureCount
-        case .cblof(let d): d.featureCount
-        case .loda(let d): d.featureCount
-        case .suod(let d): d.featureCount
-        case .autoencoder(let d): d.featureCount
-        }
-    }
+    public var featureCount: Int { detector.featureCount }
 
     /// The settings it was fitted with.
     public var settings: DetectorSettings {
@@ -72,23 +59,7 @@ public enum AnyDetector: Sendable, Equatable {
     }
 
     /// Raw outlyingness of each row (higher = more anomalous).
-    public func rawScores(_ x: Matrix) throws -> [Double] {
-        switch self {
-        case .isolationForest(let d): try d.rawScores(x)
-        case .ecod(let d): try d.rawScores(x)
-        case .copod(let d): try d.rawScores(x)
-        case .hbos(let d): try d.rawScores(x)
-        case .oneClassSVM(let d): try d.rawScores(x)
-        case .mcd(let d): try d.rawScores(x)
-        case .localOutlierFactor(let d): try d.rawScores(x)
-        case .knn(let d): try d.rawScores(x)
-        case .pca(let d): try d.rawScores(x)
-        case .cblof(let d): try d.rawScores(x)
-        case .loda(let d): try d.rawScores(x)
-        case .suod(let d): try d.rawScores(x)
-        case .autoencoder(let d): try d.rawScores(x)
-        }
-    }
+    public func rawScores(_ x: Matrix) throws -> [Double] { try detector.rawScores(x) }
 
     /// Fits the detector `settings` describes and returns it with the training rows' raw scores.
     public static func fitScoring(_ x: Matrix, settings: DetectorSettings, seed: UInt64) throws -> (AnyDetector, [Double]) {
@@ -161,21 +132,7 @@ extension AnyDetector: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(backend, forKey: .backend)
-        switch self {
-        case .isolationForest(let d): try c.encode(d, forKey: .detector)
-        case .ecod(let d): try c.encode(d, forKey: .detector)
-        case .copod(let d): try c.encode(d, forKey: .detector)
-        case .hbos(let d): try c.encode(d, forKey: .detector)
-        case .oneClassSVM(let d): try c.encode(d, forKey: .detector)
-        case .mcd(let d): try c.encode(d, forKey: .detector)
-        case .localOutlierFactor(let d): try c.encode(d, forKey: .detector)
-        case .knn(let d): try c.encode(d, forKey: .detector)
-        case .pca(let d): try c.encode(d, forKey: .detector)
-        case .cblof(let d): try c.encode(d, forKey: .detector)
-        case .loda(let d): try c.encode(d, forKey: .detector)
-        case .suod(let d): try c.encode(d, forKey: .detector)
-        case .autoencoder(let d): try c.encode(d, forKey: .detector)
-        }
+        try c.encode(detector, forKey: .detector)
     }
 }
 
@@ -233,24 +190,27 @@ public enum DetectorSettings: Sendable, Equatable {
         }
     }
 
-    /// Throws `VigilError.invalidParameter` naming the first bad setting.
-    public func validate() throws {
+    /// The parameters, whatever their type.
+    public var parameters: any DetectorParameters {
         switch self {
-        case .isolationForest(let p): try p.validate()
-        case .ecod(let p): try p.validate()
-        case .copod(let p): try p.validate()
-        case .hbos(let p): try p.validate()
-        case .oneClassSVM(let p): try p.validate()
-        case .mcd(let p): try p.validate()
-        case .localOutlierFactor(let p): try p.validate()
-        case .knn(let p): try p.validate()
-        case .pca(let p): try p.validate()
-        case .cblof(let p): try p.validate()
-        case .loda(let p): try p.validate()
-        case .suod(let p): try p.validate()
-        case .autoencoder(let p): try p.validate()
+        case .isolationForest(let p): p
+        case .ecod(let p): p
+        case .copod(let p): p
+        case .hbos(let p): p
+        case .oneClassSVM(let p): p
+        case .mcd(let p): p
+        case .localOutlierFactor(let p): p
+        case .knn(let p): p
+        case .pca(let p): p
+        case .cblof(let p): p
+        case .loda(let p): p
+        case .suod(let p): p
+        case .autoencoder(let p): p
         }
     }
+
+    /// Throws `VigilError.invalidParameter` naming the first bad setting.
+    public func validate() throws { try parameters.validate() }
 }
 
 extension DetectorSettings: Codable {
@@ -278,20 +238,6 @@ extension DetectorSettings: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(backend, forKey: .backend)
-        switch self {
-        case .isolationForest(let p): try c.encode(p, forKey: .parameters)
-        case .ecod(let p): try c.encode(p, forKey: .parameters)
-        case .copod(let p): try c.encode(p, forKey: .parameters)
-        case .hbos(let p): try c.encode(p, forKey: .parameters)
-        case .oneClassSVM(let p): try c.encode(p, forKey: .parameters)
-        case .mcd(let p): try c.encode(p, forKey: .parameters)
-        case .localOutlierFactor(let p): try c.encode(p, forKey: .parameters)
-        case .knn(let p): try c.encode(p, forKey: .parameters)
-        case .pca(let p): try c.encode(p, forKey: .parameters)
-        case .cblof(let p): try c.encode(p, forKey: .parameters)
-        case .loda(let p): try c.encode(p, forKey: .parameters)
-        case .suod(let p): try c.encode(p, forKey: .parameters)
-        case .autoencoder(let p): try c.encode(p, forKey: .parameters)
-        }
+        try c.encode(parameters, forKey: .parameters)
     }
 }

@@ -59,7 +59,8 @@ struct AnomalyService: Sendable {
                 "Schema is required when fitting with dict-based data. Example: schema = {'time_ms': 'numeric', 'user_agent': 'hash'}")
         }
         let settings = try Self.settings(for: backend, request: request, contamination: contamination)
-        let (model, pipeline, blob) = try await OffLoop.run { () throws -> (AnomalyModel, FeaturePipeline, [UInt8]) in
+        let schemaText = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let (model, pipeline, new) = try await OffLoop.run { () throws -> (AnomalyModel, FeaturePipeline, NewModelVersion) in
             let pipeline: FeaturePipeline
             let prepared: Matrix
             switch rows {
@@ -74,11 +75,10 @@ struct AnomalyService: Sendable {
             }
             let (model, _) = try AnomalyModel.fit(prepared, featureNames: pipeline.featureNames, settings: settings,
                                                   normalization: normalization, contamination: contamination, seed: Self.seed)
-            return (model, pipeline, try ModelFile.encode(model, pipeline: pipeline))
+            let new = try NewModelVersion(name: request.model, model: model, pipeline: pipeline, schema: schemaText,
+                                          description: request.description)
+            return (model, pipeline, new)
         }
-        let schemaText = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        var new = try NewModelVersion(name: request.model, model: model, schema: schemaText, description: request.description)
-        new.blob = blob
         let saved = try await registry.save(new, overwrite: request.overwrite)
         cache.insert(LoadedModel(version: saved, model: model, pipeline: pipeline))
         let elapsed = ContinuousClock.now - started

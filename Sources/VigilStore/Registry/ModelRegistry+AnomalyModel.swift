@@ -1,10 +1,12 @@
 import Foundation
 import VigilCore
+import VigilFeatures
 
 extension NewModelVersion {
-    /// A new version holding `model` as a Vigil model file, its metadata taken from the model.
-    public init(name: String, model: AnomalyModel, schema: String? = nil, metrics: [String: Double] = [:],
-                description: String? = nil, createdAt: Date = Date()) throws {
+    /// A new version holding `model` (and the `pipeline` that prepares its input) as a Vigil model
+    /// file, its metadata taken from the model.
+    public init(name: String, model: AnomalyModel, pipeline: FeaturePipeline? = nil, schema: String? = nil,
+                metrics: [String: Double] = [:], description: String? = nil, createdAt: Date = Date()) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let parameters = String(decoding: try encoder.encode(model.detector.settings), as: UTF8.self)
@@ -13,7 +15,7 @@ extension NewModelVersion {
                   parameters: parameters, schema: schema, featureNames: model.featureNames,
                   trainingRows: c.trainingRows, trainingAnomalyRate: c.trainingAnomalyRate, threshold: c.threshold,
                   metrics: metrics, description: description,
-                  blob: try ModelFile.encode(model, createdAt: createdAt))
+                  blob: try ModelFile.encode(model, pipeline: pipeline, createdAt: createdAt))
     }
 }
 
