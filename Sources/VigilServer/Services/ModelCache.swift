@@ -15,7 +15,7 @@ struct LoadedModel: Sendable {
 
 /// Decoded models by version id and resolved references, so a score request decodes nothing and
 /// asks the registry nothing once its model is warm. Any registry change (this process's or
-/// another's, via `ModelRegistry.changes()`) drops the reference map and the changed version.
+/// another's, via `ModelRegistry.changes()`) drops the reference map and a deleted version.
 final class ModelCache: @unchecked Sendable {
     private let lock = NSLock()
     private var references = [String: String]()
@@ -57,12 +57,15 @@ final class ModelCache: @unchecked Sendable {
         }
     }
 
-    /// Forgets what `change` makes stale: every resolved reference and the changed version.
+    /// Forgets what `change` makes stale: every resolved reference, and a deleted version. A saved
+    /// version stays: the next lookup re-resolves it and keeps the decoded model only while the
+    /// checksum still matches (an in-place overwrite gets a new checksum), so this process's own
+    /// save does not throw away the model it just inserted.
     func invalidate(_ change: RegistryChange) {
         lock.withLock {
             generation += 1
             references.removeAll()
-            if change.kind != .promoted { models[change.version] = nil }
+            if change.kind == .deleted { models[change.version] = nil }
         }
     }
 }
