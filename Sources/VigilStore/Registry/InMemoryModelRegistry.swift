@@ -13,6 +13,7 @@ public final class InMemoryModelRegistry: ModelRegistry, @unchecked Sendable {
     private var entries = [String: Entry]()
     private var promotedByName = [String: String]()
     private var nextSequence = 1
+    private var savedCheckpoints = [String: StreamCheckpoint]()
     private let feed = ChangeFeed()
     private var closed = false
     private let clock: @Sendable () -> Date
@@ -138,6 +139,20 @@ public final class InMemoryModelRegistry: ModelRegistry, @unchecked Sendable {
 
     public func changes() -> AsyncStream<RegistryChange> {
         feed.subscribe()
+    }
+
+    public func saveCheckpoint(_ checkpoint: StreamCheckpoint) async throws {
+        try RegistryRules.validate(name: checkpoint.id)
+        try locked { savedCheckpoints[checkpoint.id] = checkpoint }
+    }
+
+    public func checkpoints() async throws -> [StreamCheckpoint] {
+        try locked { savedCheckpoints.values.sorted { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) } }
+    }
+
+    public func deleteCheckpoint(id: String) async throws -> Bool {
+        try RegistryRules.validate(name: id)
+        return try locked { savedCheckpoints.removeValue(forKey: id) != nil }
     }
 
     public func ping() async throws {

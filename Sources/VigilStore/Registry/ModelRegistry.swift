@@ -1,3 +1,5 @@
+import Foundation
+
 /// Versioned storage of fitted models: every save is a new version, `name-latest` resolves to the
 /// promoted version of a name if there is one, else its newest; blobs are checksummed.
 ///
@@ -21,6 +23,13 @@ public protocol ModelRegistry: Sendable {
     func promote(version: String) async throws -> ModelVersion
     /// Changes made by this or any other process sharing the store, from the moment of the call.
     func changes() -> AsyncStream<RegistryChange>
+    /// Stores (replacing) the saved state of the streaming detector `id`.
+    func saveCheckpoint(_ checkpoint: StreamCheckpoint) async throws
+    /// Every stored streaming-detector state, oldest update first.
+    func checkpoints() async throws -> [StreamCheckpoint]
+    /// Removes the saved state of `id`; returns whether there was one.
+    @discardableResult
+    func deleteCheckpoint(id: String) async throws -> Bool
     /// Succeeds when the store answers (readiness).
     func ping() async throws
     /// Releases connections; the registry is unusable afterwards.
@@ -46,5 +55,32 @@ extension ModelRegistry {
     /// Lists every version, newest first.
     public func list() async throws -> [ModelVersion] {
         try await list(name: nil, backend: nil)
+    }
+}
+
+/// The saved state of one streaming detector (its window, counters and settings), written by the
+/// service after each (re)train and on shutdown, so a restarted server resumes where it stopped.
+public struct StreamCheckpoint: Sendable, Equatable {
+    /// The detector id (`model` of the stream requests).
+    public var id: String
+    /// The state, encoded by the service.
+    public var data: [UInt8]
+    /// When it was written.
+    public var updatedAt: Date
+
+    /// A checkpoint of `id` holding `data`, written at `updatedAt`.
+    public init(id: String, data: [UInt8], updatedAt: Date = Date()) {
+        self.id = id
+        self.data = data
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The naming rules of the registry, for callers that check a name before using it.
+public enum ModelNames {
+    /// Throws `RegistryError.invalidName` unless `name` is 1–128 characters of `[A-Za-z0-9_.-]`,
+    /// without `..` and not ending in `-latest`.
+    public static func validate(_ name: String) throws {
+        try RegistryRules.validate(name: name)
     }
 }

@@ -67,6 +67,10 @@ enum RegistryMigrations {
                     id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL)
                 """,
             ]),
+        RegistryMigration(
+            id: 2, name: "streaming detector checkpoints",
+            sqlite: ["CREATE TABLE stream_checkpoints (stream_id TEXT PRIMARY KEY, data BLOB NOT NULL, updated_at_ms INTEGER NOT NULL)"],
+            postgres: ["CREATE TABLE stream_checkpoints (stream_id TEXT PRIMARY KEY, data BYTEA NOT NULL, updated_at_ms BIGINT NOT NULL)"]),
     ]
 
     /// The newest migration id this build knows.

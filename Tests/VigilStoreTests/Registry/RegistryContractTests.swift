@@ -26,6 +26,31 @@ final class RegistryContractTests: XCTestCase {
         }
     }
 
+    func testCheckpointsAreReplacedListedAndDeleted() async throws {
+        try await forEachRegistry { s, _ in
+            let empty = try await s.registry.checkpoints()
+            XCTAssertEqual(empty, [], s.label)
+            let at = Date(timeIntervalSince1970: 1_795_575_845.678)
+            try await s.registry.saveCheckpoint(StreamCheckpoint(id: "sensor-stream", data: [1, 2, 3], updatedAt: at))
+            try await s.registry.saveCheckpoint(StreamCheckpoint(id: "other", data: [9], updatedAt: at.addingTimeInterval(1)))
+            try await s.registry.saveCheckpoint(StreamCheckpoint(id: "sensor-stream", data: [4, 5], updatedAt: at.addingTimeInterval(2)))
+            let listed = try await s.registry.checkpoints()
+            XCTAssertEqual(listed.map(\.id), ["other", "sensor-stream"], s.label)
+            XCTAssertEqual(listed.last?.data, [4, 5], s.label)
+            XCTAssertEqual(listed.last?.updatedAt, at.addingTimeInterval(2), s.label)
+            let deleted = try await s.registry.deleteCheckpoint(id: "sensor-stream")
+            let again = try await s.registry.deleteCheckpoint(id: "sensor-stream")
+            XCTAssertTrue(deleted, s.label)
+            XCTAssertFalse(again, s.label)
+            let left = try await s.registry.checkpoints()
+            XCTAssertEqual(left.map(\.id), ["other"], s.label)
+            do {
+                try await s.registry.saveCheckpoint(StreamCheckpoint(id: "../x", data: [1]))
+                XCTFail("a path-like id must be refused (\(s.label))")
+            } catch RegistryError.invalidName {}
+        }
+    }
+
     func testSavesInOneSecondGetCounterSuffixesAndListNewestFirst() async throws {
         try await forEachRegistry { s, _ in
             var ids = [String]()

@@ -297,6 +297,41 @@ public final class PostgresModelRegistry: ModelRegistry {
         }
     }
 
+    public func saveCheckpoint(_ checkpoint: StreamCheckpoint) async throws {
+        try RegistryRules.validate(name: checkpoint.id)
+        let data = Data(checkpoint.data), ms = RegistryRules.milliseconds(checkpoint.updatedAt)
+        try await withServer { [client, logger] in
+            try await client.query("""
+                INSERT INTO stream_checkpoints (stream_id, data, updated_at_ms) VALUES (\(checkpoint.id), \(data), \(ms))
+                ON CONFLICT (stream_id) DO UPDATE SET data = EXCLUDED.data, updated_at_ms = EXCLUDED.updated_at_ms
+                """, logger: logger)
+        }
+    }
+
+    public func checkpoints() async throws -> [StreamCheckpoint] {
+        try await withServer { [client, logger] in
+            var found = [StreamCheckpoint]()
+            for try await (id, data, ms) in try await client.query(
+                "SELECT stream_id, data, updated_at_ms FROM stream_checkpoints ORDER BY updated_at_ms, stream_id",
+                logger: logger).decode((String, Data, Int64).self) {
+                found.append(StreamCheckpoint(id: id, data: [UInt8](data), updatedAt: RegistryRules.date(milliseconds: ms)))
+            }
+            return found
+        }
+    }
+
+    public func deleteCheckpoint(id: String) async throws -> Bool {
+        try RegistryRules.validate(name: id)
+        return try await withServer { [client, logger] in
+            var deleted = false
+            for try await _ in try await client.query(
+                "DELETE FROM stream_checkpoints WHERE stream_id = \(id) RETURNING stream_id", logger: logger) {
+                deleted = true
+            }
+            return deleted
+        }
+    }
+
     public func ping() async throws {
         try await withServer { [client, logger] in
             try await client.withConnection { connection in

@@ -258,6 +258,34 @@ public final class SQLiteModelRegistry: ModelRegistry {
         }
     }
 
+    public func saveCheckpoint(_ checkpoint: StreamCheckpoint) async throws {
+        try RegistryRules.validate(name: checkpoint.id)
+        let data = Data(checkpoint.data), ms = RegistryRules.milliseconds(checkpoint.updatedAt)
+        try await writing { db in
+            try db.execute(sql: """
+                INSERT INTO stream_checkpoints (stream_id, data, updated_at_ms) VALUES (?, ?, ?)
+                ON CONFLICT(stream_id) DO UPDATE SET data = excluded.data, updated_at_ms = excluded.updated_at_ms
+                """, arguments: [checkpoint.id, data, ms])
+        }
+    }
+
+    public func checkpoints() async throws -> [StreamCheckpoint] {
+        try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT stream_id, data, updated_at_ms FROM stream_checkpoints ORDER BY updated_at_ms, stream_id").map { row in
+                StreamCheckpoint(id: try row.decode(atIndex: 0), data: [UInt8](try row.decode(atIndex: 1) as Data),
+                                 updatedAt: RegistryRules.date(milliseconds: try row.decode(atIndex: 2)))
+            }
+        }
+    }
+
+    public func deleteCheckpoint(id: String) async throws -> Bool {
+        try RegistryRules.validate(name: id)
+        return try await writing { db in
+            try db.execute(sql: "DELETE FROM stream_checkpoints WHERE stream_id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
     public func ping() async throws {
         _ = try await reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM vigil_migrations") }
     }
