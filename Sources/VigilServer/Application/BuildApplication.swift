@@ -11,15 +11,28 @@ public struct ServerDependencies: Sendable {
     public var storeLocation: String
     /// Decoded models shared by every request, invalidated by registry changes.
     let cache = ModelCache()
+    /// Streaming detectors by id.
+    let streams: StreamService
+    /// How often changed streaming detectors are checkpointed.
+    var checkpointInterval: Duration = .seconds(2)
 
     /// Dependencies from their parts.
     public init(registry: any ModelRegistry, storeLocation: String) {
-        self.registry = registry
-        self.storeLocation = storeLocation
+        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer)
     }
 
-    /// The background service that keeps the model cache in step with the registry.
-    public var registryWatch: any Service { RegistryWatch(registry: registry, cache: cache) }
+    /// Dependencies whose streaming detectors fit with `streamTrainer`.
+    init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer) {
+        self.registry = registry
+        self.storeLocation = storeLocation
+        self.streams = StreamService(registry: registry, trainer: streamTrainer)
+    }
+
+    /// The background services: the registry watch that keeps the model cache in step, and the
+    /// stream checkpointer.
+    public var backgroundServices: [any Service] {
+        [RegistryWatch(registry: registry, cache: cache), StreamCheckpointer(streams: streams, interval: checkpointInterval)]
+    }
 }
 
 /// The router with every route of the service: one group per controller, errors answered as
@@ -37,6 +50,9 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     PredictController(service: PredictService(registry: registry, cache: dependencies.cache),
                       body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
+    StreamController(service: dependencies.streams, body: JSONBody(maxBytes: configuration.maxBodyBytes),
+                     maxRows: configuration.maxRows)
+        .register(on: router.group("v1/ml/anomaly"))
     let buffers = BufferService()
     for prefix: RouterPath in ["v1/ml/polars", "v1/ml/features"] {
         BufferController(service: buffers, body: JSONBody(maxBytes: configuration.maxBodyBytes))
@@ -53,7 +69,7 @@ public func buildApplication(_ configuration: ServerConfiguration, dependencies:
     Application(
         router: buildRouter(configuration, dependencies: dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
-        services: [dependencies.registryWatch],
+        services: dependencies.backgroundServices,
         onServerRunning: { channel in
             let address = channel.localAddress
             await onListening(address?.ipAddress ?? configuration.host, address?.port ?? configuration.port)

@@ -24,24 +24,12 @@ struct AnomalyService: Sendable {
 
     // MARK: fit
 
-    /// The detector settings a fit request asks for: the backend's reference defaults plus the
-    /// fields LlamaFarm passes to its constructor — `epochs`, `batch_size` and `hidden_neurons`
-    /// for the autoencoder, `nu` = `contamination` for the one-class SVM.
+    /// The detector settings a fit request asks for (``BackendSettings``), checked: a bad
+    /// `epochs`/`batch_size`/`hidden_neurons` is a 400 naming it.
     static func settings(for backend: Backend, request: FitRequest, contamination: Double) throws -> DetectorSettings {
-        let settings: DetectorSettings
-        switch DetectorSettings.defaults(for: backend) {
-        case .autoencoder(var p):
-            p.epochs = request.epochs
-            p.batchSize = request.batchSize
-            if let hidden = request.hiddenNeurons { p.hiddenNeurons = hidden }
-            settings = .autoencoder(p)
-        case .oneClassSVM(var p):
-            p.nu = contamination
-            settings = .oneClassSVM(p)
-        case let other:
-            settings = other
-        }
-        try settings.validate()  // a bad epochs/batch_size/hidden_neurons is a 400 naming it
+        let settings = BackendSettings.settings(for: backend, contamination: contamination, epochs: request.epochs,
+                                                batchSize: request.batchSize, hiddenNeurons: request.hiddenNeurons)
+        try settings.validate()
         return settings
     }
 

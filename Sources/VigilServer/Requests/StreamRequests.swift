@@ -1,0 +1,104 @@
+import VigilCore
+import VigilFeatures
+
+/// `POST /v1/ml/anomaly/stream` (reference §5.1): one point or a batch for the detector `model`,
+/// with the settings a new detector is created with (an existing detector keeps its own).
+struct StreamRequest: Decodable, Sendable {
+    var model: String = "default-stream"
+    var data: [Record]
+    var backend: String = Backend.ecod.rawValue
+    var minSamples: Int = 50
+    var retrainInterval: Int = 100
+    var windowSize: Int = 1000
+    var contamination: Double = 0.1
+    var threshold: Double = 0.5
+    var rollingWindows: [Int]?
+    var includeLags: Bool = false
+    var lagPeriods: [Int]?
+
+    private enum CodingKeys: String, CodingKey {
+        case model, data, backend, minSamples = "min_samples", retrainInterval = "retrain_interval", windowSize = "window_size"
+        case contamination, threshold, rollingWindows = "rolling_windows", includeLags = "include_lags", lagPeriods = "lag_periods"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? model
+        // One object is one point; an array is a batch.
+        if let one = try? c.decode(Record.self, forKey: .data) {
+            data = [one]
+        } else {
+            data = try c.decode([Record].self, forKey: .data)
+        }
+        backend = try c.decodeIfPresent(String.self, forKey: .backend) ?? backend
+        minSamples = try c.decodeIfPresent(Int.self, forKey: .minSamples) ?? minSamples
+        retrainInterval = try c.decodeIfPresent(Int.self, forKey: .retrainInterval) ?? retrainInterval
+        windowSize = try c.decodeIfPresent(Int.self, forKey: .windowSize) ?? windowSize
+        contamination = try c.decodeIfPresent(Double.self, forKey: .contamination) ?? contamination
+        threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
+        rollingWindows = try c.decodeIfPresent([Int].self, forKey: .rollingWindows)
+        includeLags = try c.decodeIfPresent(Bool.self, forKey: .includeLags) ?? includeLags
+        lagPeriods = try c.decodeIfPresent([Int].self, forKey: .lagPeriods)
+    }
+
+    /// The settings a new detector gets, checked as pydantic checks LlamaFarm's (422 naming the
+    /// field), plus Vigil's upper bounds that keep one detector's memory and fit time bounded.
+    func configuration() throws -> StreamConfiguration {
+        let backend = try AnomalyFields.backend(backend)
+        let contamination = try AnomalyFields.contamination(contamination)
+        try Self.atLeast("min_samples", minSamples, StreamConfiguration.minimumSamples)
+        try Self.atLeast("retrain_interval", retrainInterval, StreamConfiguration.minimumRetrainInterval)
+        try Self.atLeast("window_size", windowSize, StreamConfiguration.minimumWindowSize)
+        try Self.atMost("window_size", windowSize, StreamConfiguration.maximumWindowSize)
+        try Self.atMost("min_samples", minSamples, windowSize, what: "window_size")
+        try Self.atMost("retrain_interval", retrainInterval, StreamConfiguration.maximumRetrainInterval)
+        guard threshold >= 0, threshold <= 1 else {
+            throw ServiceError.validation([ValidationIssue(
+                type: threshold < 0 ? "greater_than_equal" : "less_than_equal", loc: [.key("threshold")],
+                msg: threshold < 0 ? "Input should be greater than or equal to 0" : "Input should be less than or equal to 1",
+                input: .number(threshold))])
+        }
+        let windows = rollingWindows ?? []
+        let lags = includeLags ? (lagPeriods ?? [1, 2, 3]) : []
+        for (field, list) in [("rolling_windows", windows), ("lag_periods", lags)] {
+            guard list.count <= StreamConfiguration.maximumFeatureWindows else {
+                throw ServiceError.validation([ValidationIssue(
+                    type: "too_long", loc: [.key(field)],
+                    msg: "List should have at most \(StreamConfiguration.maximumFeatureWindows) items", input: .null)])
+            }
+            for (i, w) in list.enumerated() {
+                guard w >= 1, w <= windowSize else {
+                    throw ServiceError.validation([ValidationIssue(
+                        type: w < 1 ? "greater_than_equal" : "less_than_equal", loc: [.key(field), .index(i)],
+                        msg: w < 1 ? "Input should be greater than or equal to 1" : "Input should be less than or equal to \(windowSize) (window_size)",
+                        input: .number(Double(w)))])
+                }
+                guard list.firstIndex(of: w) == i else {
+                    throw ServiceError.validation([ValidationIssue(
+                        type: "value_error", loc: [.key(field), .index(i)], msg: "Value error, \(w) is listed twice",
+                        input: .number(Double(w)))])
+                }
+            }
+        }
+        return StreamConfiguration(backend: backend, minSamples: minSamples, retrainInterval: retrainInterval,
+                                   windowSize: windowSize, contamination: contamination, threshold: threshold,
+                                   rollingWindows: windows, lagPeriods: lags)
+    }
+
+    private static func atLeast(_ field: String, _ value: Int, _ bound: Int) throws {
+        guard value >= bound else {
+            throw ServiceError.validation([ValidationIssue(
+                type: "greater_than_equal", loc: [.key(field)], msg: "Input should be greater than or equal to \(bound)",
+                input: .number(Double(value)))])
+        }
+    }
+
+    private static func atMost(_ field: String, _ value: Int, _ bound: Int, what: String? = nil) throws {
+        guard value <= bound else {
+            throw ServiceError.validation([ValidationIssue(
+                type: "less_than_equal", loc: [.key(field)],
+                msg: "Input should be less than or equal to \(bound)\(what.map { " (\($0))" } ?? "")",
+                input: .number(Double(value)))])
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import VigilCore
+import VigilFeatures
+import VigilStore
+
+/// Fits a streaming detector's model on a window snapshot (replaceable in tests, e.g. by a slow one).
+typealias StreamTrainer = @Sendable (_ window: Matrix, _ featureNames: [String], _ configuration: StreamConfiguration) throws -> AnomalyModel
+
+/// The streaming API (reference §5): detectors by id, created on first use; the first fit runs
+/// within the request that completes the cold start, later ones in the background. Every fitted
+/// model is saved to the registry as a version named after the detector, and each detector's
+/// window and counters are checkpointed there (after every fit, every few seconds while points
+/// arrive, and on shutdown), so a restarted server resumes each detector where it stopped.
+final class StreamService: @unchecked Sendable {
+    /// The fit every stream uses unless a test replaces it: the backend's defaults, the
+    /// standardization calibrator at the request's contamination, seed 42.
+    static let standardTrainer: StreamTrainer = { window, names, configuration in
+        try AnomalyModel.fit(window, featureNames: names, settings: configuration.detectorSettings, normalization: .standardization,
+                             contamination: configuration.contamination, seed: AnomalyService.seed).model
+    }
+
+    let registry: any ModelRegistry
+    let trainer: StreamTrainer
+    let logger: Logger
+
+    private let lock = NSLock()
+    private var detectors = [String: StreamingDetector]()
+    private var fits = [UUID: Task<Void, Never>]()
+    private var restoring: Task<Void, Never>?
+
+    /// A service over `registry`; nothing is restored until the first call.
+    init(registry: any ModelRegistry, trainer: @escaping StreamTrainer = StreamService.standardTrainer,
+         logger: Logger = Logger(label: "vigil.stream")) {
+        self.registry = registry
+        self.trainer = trainer
+        self.logger = logger
+    }
+
+    // MARK: routes
+
+    /// Feeds the points to the detector `request.model` (created with the request's settings if
+    /// new); at most `maxRows` points per request.
+    func stream(_ request: StreamRequest, maxRows: Int) async throws -> StreamResponse {
+        try Self.checkID(request.model)
+        guard !request.data.isEmpty else { throw ServiceError.badRequest("data is empty: send one point or a list of points") }
+        guard request.data.count <= maxRows else { throw ServiceError.tooManyRows(count: request.data.count, limit: maxRows) }
+        let configuration = try request.configuration()
+        await resume()
+        let detector = try lock.withLock { () throws -> StreamingDetector in
+            if let known = detectors[request.model] { return known }
+            // A new detector's columns come from its first point: refuse before creating it.
+            guard !StreamFeatures.numericFields(of: request.data[0]).isEmpty else { throw StreamingDetector.noNumericField(index: 0) }
+            let made = StreamingDetector(id: request.model, configuration: configuration)
+            detectors[request.model] = made
+            return made
+        }
+        let threshold = detector.configuration.threshold
+        var results = [StreamedRow]()
+        results.reserveCapacity(request.data.count)
+        for (i, point) in request.data.enumerated() {
+            let intake = try detector.take(point, index: i)
+            if let job = intake.firstFit {
+                try await firstFit(job, of: detector)
+                results.append(StreamedRow(index: i, score: nil, isAnomaly: nil, rawScore: nil, samplesUntilReady: 0))
+                continue
+            }
+            if let model = intake.model {
+                let scored = try model.score(try Matrix(rows: 1, cols: intake.row.count, values: intake.row), threshold: threshold)
+                results.append(StreamedRow(index: i, score: scored.scores[0], isAnomaly: scored.isAnomaly[0],
+                                           rawScore: scored.rawScores[0], samplesUntilReady: 0))
+            } else {
+                results.append(StreamedRow(index: i, score: nil, isAnomaly: nil, rawScore: nil,
+                                           samplesUntilReady: intake.samplesUntilReady))
+            }
+            if let job = intake.retrain { retrainInBackground(job, of: detector) }
+        }
+        let stats = detector.stats
+        return StreamResponse(model: request.model, status: stats.status, results: results, modelVersion: stats.modelVersion,
+                              samplesCollected: stats.samplesCollected,
+                              samplesUntilReady: stats.isReady ? 0 : max(0, stats.minSamples - stats.samplesCollected),
+                              threshold: threshold)
+    }
+
+    /// Every detector's counters, by id.
+    func list() async -> StreamListResponse {
+        await resume()
+        let all = lock.withLock { detectors.values.map(\.stats) }.sorted { $0.modelId < $1.modelId }
+        return StreamListResponse(total: all.count, data: all)
+    }
+
+    /// One detector's counters.
+    func stats(_ id: String) async throws -> StreamDetectorResponse {
+        StreamDetectorResponse(stats: try await known(id).stats)
+    }
+
+    /// Removes a detector and its checkpoint (its saved model versions stay in the registry).
+    func delete(_ id: String) async throws -> StreamDeleteResponse {
+        let detector = try await known(id)
+        detector.retire()
+        lock.withLock { if detectors[id] === detector { detectors[id] = nil } }
+        try await registry.deleteCheckpoint(id: id)
+        return StreamDeleteResponse(model: id)
+    }
+
+    /// Puts a detector back into cold start.
+    func reset(_ id: String) async throws -> StreamResetResponse {
+        let detector = try await known(id)
+        detector.reset()
+        try await save(detector, onlyIfChanged: false)
+        return StreamResetResponse(model: id)
+    }
+
+    // MARK: fitting
+
+    private func firstFit(_ job: StreamingDetector.TrainingJob, of detector: StreamingDetector) async throws {
+        do {
+            try await fit(job, of: detector)
+        } catch {
+            detector.fitFailed(generation: job.generation)
+            throw ServiceError.badRequest("Streaming detector '\(detector.id)' could not fit its first model on "
+                                          + "\(job.window.rows) points: \(ErrorMiddleware<VigilRequestContext>.serviceError(for: error).description)")
+        }
+    }
+
+    private func retrainInBackground(_ job: StreamingDetector.TrainingJob, of detector: StreamingDetector) {
+        let key = UUID()
+        let task = Task.detached { [self] in
+            do {
+                try await fit(job, of: detector)
+            } catch {
+                detector.fitFailed(generation: job.generation)
+                logger.warning("stream retrain failed; the previous model keeps scoring",
+                               metadata: ["model": "\(detector.id)", "error": "\(error)"])
+            }
+            _ = lock.withLock { fits.removeValue(forKey: key) }
+        }
+        lock.withLock { fits[key] = task }
+    }
+
+    /// Fits off the event loop, saves the model as a registry version, swaps it in and checkpoints.
+    private func fit(_ job: StreamingDetector.TrainingJob, of detector: StreamingDetector) async throws {
+        let trainer = self.trainer, configuration = detector.configuration
+        let model = try await OffLoop.run { try trainer(job.window, job.featureNames, configuration) }
+        var saved: String?
+        do {
+            let new = try NewModelVersion(name: detector.id, model: model,
+                                          description: "streaming detector \(detector.id), model version \(detector.nextModelVersion)")
+            saved = try await registry.save(new).version
+        } catch {
+            // The model still serves; the next checkpoint records no registry version for it.
+            logger.error("could not save a stream model to the registry", metadata: ["model": "\(detector.id)", "error": "\(error)"])
+        }
+        guard detector.install(model, registryVersion: saved, generation: job.generation) != nil else { return }
+        try? await save(detector, onlyIfChanged: false)
+    }
+
+    /// Waits until no background retrain is running.
+    func waitForRetrains() async {
+        while true {
+            let running = lock.withLock { Array(fits.values) }
+            if running.isEmpty { return }
+            for task in running { await task.value }
+        }
+    }
+
+    // MARK: checkpoints
+
+    /// Writes the checkpoint of every detector whose state changed since its last one.
+    func checkpointChanged() async {
+        for detector in lock.withLock({ Array(detectors.values) }) {
+            do {
+                try await save(detector, onlyIfChanged: true)
+            } catch {
+                logger.error("could not checkpoint a streaming detector", metadata: ["model": "\(detector.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Lets running retrains finish, then checkpoints every changed detector (graceful shutdown).
+    func shutdown() async {
+        await waitForRetrains()
+        await checkpointChanged()
+    }
+
+    private func save(_ detector: StreamingDetector, onlyIfChanged: Bool) async throws {
+        guard let state = detector.checkpoint(onlyIfChanged: onlyIfChanged) else { return }
+        do {
+            try await registry.saveCheckpoint(StreamCheckpoint(id: detector.id, data: try Array(Self.encoder.encode(state))))
+        } catch {
+            detector.markDirty()
+            throw error
+        }
+    }
+
+    /// Resumes the detectors checkpointed in the registry; runs once (at start, or before the
+    /// first stream call), later calls wait for that one.
+    func resume() async {
+        let task = lock.withLock { () -> Task<Void, Never> in
+            if let restoring { return restoring }
+            let made = Task { await self.restoreAll() }
+            restoring = made
+            return made
+        }
+        await task.value
+    }
+
+    private func restoreAll() async {
+        let saved: [StreamCheckpoint]
+        do {
+            saved = try await registry.checkpoints()
+        } catch {
+            logger.error("could not read stream checkpoints; streams start empty", metadata: ["error": "\(error)"])
+            return
+        }
+        for checkpoint in saved {
+            do {
+                let state = try Self.decoder.decode(StreamCheckpointState.self, from: Data(checkpoint.data))
+                guard state.format == StreamCheckpointState.currentFormat else { continue }
+                var model: AnomalyModel?
+                if let version = state.registryVersion {
+                    model = try? await registry.loadModel(version).model
+                }
+                let detector = try StreamingDetector(restoring: state, model: model)
+                lock.withLock { detectors[state.id] = detector }
+            } catch {
+                logger.error("skipping an unreadable stream checkpoint", metadata: ["model": "\(checkpoint.id)", "error": "\(error)"])
+            }
+        }
+        if !saved.isEmpty { logger.info("resumed streaming detectors", metadata: ["count": "\(saved.count)"]) }
+    }
+
+    // MARK: helpers
+
+    private func known(_ id: String) async throws -> StreamingDetector {
+        try Self.checkID(id)
+        await resume()
+        guard let detector = lock.withLock({ detectors[id] }) else {
+            throw ServiceError.notFound("Streaming detector not found: \(id)")
+        }
+        return detector
+    }
+
+    /// A detector id must be a valid model name: its models are saved under it.
+    static func checkID(_ id: String) throws {
+        do {
+            try ModelNames.validate(id)
+        } catch {
+            throw ServiceError.badRequest("Invalid model_id: \(id)")
+        }
+    }
+
+    /// Checkpoints keep NaN (a missing value in the rolling history) as text.
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }()
+}
