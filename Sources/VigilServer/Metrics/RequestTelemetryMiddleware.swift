@@ -16,6 +16,7 @@ struct RequestTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Where requests are counted.
     let metrics: ServiceMetrics
 
+    /// Serves `request` with its id in the logger, then counts it, logs it and adds the id header.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let id = Self.acceptedID(request.headers[.requestID]) ?? context.id
