@@ -118,6 +118,9 @@ final class StreamRoutesTests: XCTestCase {
                 XCTAssertEqual(stats.object["status"] as? String, "ready")
                 XCTAssertEqual(stats.object["samples_collected"] as? Int, 20 + 10 * round)
             }
+            let metrics = try await client.call(.get, "/metrics")
+            XCTAssertTrue(metrics.text.contains(#"vigil_stream_retrains_total{model="s"} 2"#), metrics.text)
+            XCTAssertTrue(metrics.text.contains(#"vigil_scores_total{model="s"} 20"#), metrics.text)
             let versions = try await registry.list(name: "s", backend: "ecod")
             XCTAssertEqual(versions.count, 3)
             XCTAssertEqual(versions.first?.featureNames, ["humidity", "temperature"])

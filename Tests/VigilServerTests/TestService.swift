@@ -11,11 +11,13 @@ import XCTest
 struct TestService {
     var configuration = ServerConfiguration()
     let registry = InMemoryModelRegistry()
+    /// The application's logger; tests that read log lines give it their own handler.
+    var logger = Logger(label: "vigil-test")
 
     /// Runs `body` against the application's router.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let dependencies = ServerDependencies(registry: registry, storeLocation: "/tmp/vigil-test/registry.sqlite")
-        let app = buildApplication(configuration, dependencies: dependencies, logger: Logger(label: "vigil-test"))
+        let app = buildApplication(configuration, dependencies: dependencies, logger: logger)
         try await app.test(.router, body)
     }
 }
@@ -23,6 +25,7 @@ struct TestService {
 /// A decoded JSON answer.
 struct Reply: @unchecked Sendable {
     let status: HTTPResponse.Status
+    let headers: HTTPFields
     let json: Any?
     let text: String
 
@@ -37,8 +40,8 @@ struct Reply: @unchecked Sendable {
 }
 
 extension TestClientProtocol {
-    /// Sends `body` (a JSON value, or raw text when a `String`) and decodes the answer.
-    func call(_ method: HTTPRequest.Method, _ uri: String, _ body: Any? = nil) async throws -> Reply {
+    /// Sends `body` (a JSON value, or raw text when a `String`) with `headers` added, and decodes the answer.
+    func call(_ method: HTTPRequest.Method, _ uri: String, _ body: Any? = nil, headers extra: HTTPFields = [:]) async throws -> Reply {
         var buffer: ByteBuffer?
         if let text = body as? String {
             buffer = ByteBuffer(string: text)
@@ -47,9 +50,11 @@ extension TestClientProtocol {
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        headers.append(contentsOf: extra)
         return try await execute(uri: uri, method: method, headers: headers, body: buffer) { response in
             let text = String(buffer: response.body)
-            return Reply(status: response.status, json: try? JSONSerialization.jsonObject(with: Data(text.utf8)), text: text)
+            return Reply(status: response.status, headers: response.headers,
+                         json: try? JSONSerialization.jsonObject(with: Data(text.utf8)), text: text)
         }
     }
 }

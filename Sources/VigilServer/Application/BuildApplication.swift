@@ -11,6 +11,8 @@ public struct ServerDependencies: Sendable {
     public var storeLocation: String
     /// Decoded models shared by every request, invalidated by registry changes.
     let cache = ModelCache()
+    /// What `GET /metrics` exports: counts of requests, scores, retrains and registry failures.
+    public let metrics: ServiceMetrics
     /// Streaming detectors by id.
     let streams: StreamService
     /// How often changed streaming detectors are checkpointed.
@@ -23,9 +25,11 @@ public struct ServerDependencies: Sendable {
 
     /// Dependencies whose streaming detectors fit with `streamTrainer`.
     init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer) {
+        let metrics = ServiceMetrics()
         self.registry = registry
         self.storeLocation = storeLocation
-        self.streams = StreamService(registry: registry, trainer: streamTrainer)
+        self.metrics = metrics
+        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores)
     }
 
     /// The background services: the registry watch that keeps the model cache in step, and the
@@ -39,15 +43,24 @@ public struct ServerDependencies: Sendable {
 /// `{"detail": ...}`.
 public func buildRouter(_ configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<VigilRequestContext> {
     let router = Router(context: VigilRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))  // method, path and request id at --log-level debug
-    router.add(middleware: ErrorMiddleware())
+    let metrics = dependencies.metrics
+    router.add(middleware: RequestTelemetryMiddleware(metrics: metrics))  // request id; one line per request at debug
+    router.add(middleware: ErrorMiddleware(metrics: metrics))
     let registry = dependencies.registry
-    HealthController(ping: { try await registry.ping() }).register(on: router)
-    let anomaly = AnomalyService(registry: registry, cache: dependencies.cache,
-                                 storeLocation: dependencies.storeLocation, maxRows: configuration.maxRows)
+    HealthController(ping: {
+        do {
+            try await registry.ping()
+        } catch {
+            metrics.recordRegistryError(operation: "/readyz")
+            throw error
+        }
+    }).register(on: router)
+    MetricsController(metrics: metrics).register(on: router)
+    let anomaly = AnomalyService(registry: registry, cache: dependencies.cache, storeLocation: dependencies.storeLocation,
+                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores)
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router.group("v1/ml/anomaly"))
-    PredictController(service: PredictService(registry: registry, cache: dependencies.cache),
+    PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores),
                       body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
     StreamController(service: dependencies.streams, body: JSONBody(maxBytes: configuration.maxBodyBytes),

@@ -8,12 +8,19 @@ import VigilStore
 
 /// Turns every error a route throws into `{"detail": ...}` with its status: the service's own
 /// errors as they say, the core, features and model-file errors as 400, anything else as 500.
+/// Registry failures are counted in `vigil_registry_errors_total` under the request's route.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where registry failures are counted.
+    let metrics: ServiceMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
             let mapped = Self.serviceError(for: error)
+            if let registryError = error as? RegistryError, Self.isStoreFailure(registryError) {
+                metrics.recordRegistryError(operation: ServiceMetrics.routeLabel(context.endpointPath))
+            }
             if mapped.status.code >= 500 {
                 context.logger.error("\(request.method) \(request.uri.path): \(error)")
             }
@@ -34,6 +41,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as ModelFileError: return .badRequest(e.description)
         case let e as RegistryError: return registryError(e)
         default: return .internalError("\(error)")
+        }
+    }
+
+    /// Whether `error` is the store failing (unreachable, too new, corrupted) rather than a request
+    /// asking for something wrong.
+    static func isStoreFailure(_ error: RegistryError) -> Bool {
+        switch error {
+        case .storageUnavailable, .newerSchema, .checksumMismatch: true
+        case .notFound, .invalidName, .invalidField, .invalidURL: false
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// A `LogHandler` that writes one JSON object per line to standard output:
+/// A `LogHandler` that writes one JSON object per line to standard output (or to `output`):
 /// `{"ts", "level", "label", "message", ...metadata}`.
 public struct JSONLogHandler: LogHandler {
     /// The logger's label.
@@ -11,8 +11,19 @@ public struct JSONLogHandler: LogHandler {
     /// Metadata added to every line.
     public var metadata: Logger.Metadata = [:]
 
-    /// A handler for `label`.
-    public init(label: String) { self.label = label }
+    /// Where each encoded line, newline included, goes.
+    private let output: @Sendable (Data) -> Void
+
+    /// A handler for `label` writing to standard output.
+    public init(label: String) {
+        self.init(label: label) { FileHandle.standardOutput.write($0) }
+    }
+
+    /// A handler for `label` that hands each line to `output`.
+    public init(label: String, output: @escaping @Sendable (Data) -> Void) {
+        self.label = label
+        self.output = output
+    }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -30,6 +41,6 @@ public struct JSONLogHandler: LogHandler {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(fields) else { return }
         line.append(UInt8(ascii: "\n"))
-        FileHandle.standardOutput.write(line)
+        output(line)
     }
 }

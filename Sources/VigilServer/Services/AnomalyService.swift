@@ -14,6 +14,8 @@ struct AnomalyService: Sendable {
     let storeLocation: String
     /// Most rows one request may carry.
     let maxRows: Int
+    /// Where scored and flagged rows are counted.
+    let scoreMetrics: ScoreMetrics
     /// Seed every fit uses (scikit-learn's and LlamaFarm's `random_state=42`).
     static let seed: UInt64 = 42
     /// Batches at most this many values are scored on the calling task; larger ones off the loop.
@@ -132,6 +134,7 @@ struct AnomalyService: Sendable {
         }
         let size = rows.count * max(loaded.model.featureNames.count, 1)
         let scores = size <= Self.inlineScoreValues ? try work() : try await OffLoop.run(work)
+        scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
         return (loaded, scores)
     }
 

@@ -7,6 +7,8 @@ import VigilStore
 struct PredictService: Sendable {
     let registry: any ModelRegistry
     let cache: ModelCache
+    /// Where scored and flagged rows are counted.
+    let scoreMetrics: ScoreMetrics
 
     /// `{"is_anomaly", "score", "model"}` for one record.
     func predict(backend name: String, record: Record, model reference: String?) async throws -> PredictResponse {
@@ -33,6 +35,7 @@ struct PredictService: Sendable {
         let pipeline = loaded.pipeline ?? FeaturePipeline(
             encoder: nil, scaler: Scaler(kind: .none, center: names.map { _ in 0 }, scale: names.map { _ in 1 }), featureNames: names)
         let scores = try loaded.model.score(try pipeline.transform(records: [record]))
+        scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
         return PredictResponse(isAnomaly: scores.isAnomaly[0], score: scores.scores[0], model: loaded.version.version)
     }
 }

@@ -22,6 +22,8 @@ final class StreamService: @unchecked Sendable {
 
     let registry: any ModelRegistry
     let trainer: StreamTrainer
+    /// Where scored points and retrains are counted for `/metrics`.
+    let scoreMetrics: ScoreMetrics
     let logger: Logger
 
     private let lock = NSLock()
@@ -31,9 +33,10 @@ final class StreamService: @unchecked Sendable {
 
     /// A service over `registry`; nothing is restored until the first call.
     init(registry: any ModelRegistry, trainer: @escaping StreamTrainer = StreamService.standardTrainer,
-         logger: Logger = Logger(label: "vigil.stream")) {
+         scoreMetrics: ScoreMetrics, logger: Logger = Logger(label: "vigil.stream")) {
         self.registry = registry
         self.trainer = trainer
+        self.scoreMetrics = scoreMetrics
         self.logger = logger
     }
 
@@ -69,6 +72,7 @@ final class StreamService: @unchecked Sendable {
                 let scored = try model.score(try Matrix(rows: 1, cols: intake.row.count, values: intake.row), threshold: threshold)
                 results.append(StreamedRow(index: i, score: scored.scores[0], isAnomaly: scored.isAnomaly[0],
                                            rawScore: scored.rawScores[0], samplesUntilReady: 0))
+                scoreMetrics.record(model: detector.id, trainingRate: model.calibrator.trainingAnomalyRate, flagged: scored.isAnomaly)
             } else {
                 results.append(StreamedRow(index: i, score: nil, isAnomaly: nil, rawScore: nil,
                                            samplesUntilReady: intake.samplesUntilReady))
@@ -126,8 +130,12 @@ final class StreamService: @unchecked Sendable {
     private func retrainInBackground(_ job: StreamingDetector.TrainingJob, of detector: StreamingDetector) {
         let key = UUID()
         let task = Task.detached { [self] in
+            let started = ContinuousClock.now
             do {
                 try await fit(job, of: detector)
+                let took = ContinuousClock.now - started
+                scoreMetrics.recordRetrain(model: detector.id, seconds: Double(took.components.seconds)
+                                           + Double(took.components.attoseconds) * 1e-18)
             } catch {
                 detector.fitFailed(generation: job.generation)
                 logger.warning("stream retrain failed; the previous model keeps scoring",
