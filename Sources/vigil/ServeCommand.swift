@@ -18,6 +18,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
 
+    @Option(help: "Largest request body in bytes; larger ones get 413 (env VIGIL_MAX_BODY_BYTES; default 16777216).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Most rows or stream points one request may carry; more get 413 (env VIGIL_MAX_ROWS; default 100000).")
+    var maxRows: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env VIGIL_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -38,6 +44,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.port = p
         }
+        func positive(_ flag: Int?, _ name: String, _ what: String) throws -> Int? {
+            guard let text = value(flag.map(String.init), name) else { return nil }
+            guard let v = Int(text), v > 0 else { throw CLIError("\(what) must be a positive integer, got '\(text)'") }
+            return v
+        }
+        if let bytes = try positive(maxBodyBytes, "VIGIL_MAX_BODY_BYTES", "max body bytes") { config.maxBodyBytes = bytes }
+        if let rows = try positive(maxRows, "VIGIL_MAX_ROWS", "max rows") { config.maxRows = rows }
         if let level = value(logLevel, "VIGIL_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw CLIError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(level)'")

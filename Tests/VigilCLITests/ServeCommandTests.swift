@@ -62,7 +62,9 @@ final class ServeCommandTests: XCTestCase {
     func testBadSettingsExitTwoWithOneLine() throws {
         for (args, env, needle) in [(["--log-format", "xml"], [String: String](), "log format must be text or json"),
                                     ([], ["VIGIL_PORT": "http"], "port must be an integer"),
-                                    (["--log-level", "loud"], [:], "log level must be one of")] {
+                                    (["--log-level", "loud"], [:], "log level must be one of"),
+                                    (["--max-rows", "0"], [:], "max rows must be a positive integer, got '0'"),
+                                    ([], ["VIGIL_MAX_BODY_BYTES": "lots"], "max body bytes must be a positive integer, got 'lots'")] {
             let (process, _, stderr) = try start(args, environment: env)
             process.waitUntilExit()
             Thread.sleep(forTimeInterval: 0.05)
