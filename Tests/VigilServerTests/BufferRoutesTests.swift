@@ -123,6 +123,23 @@ final class BufferRoutesTests: XCTestCase {
         }
     }
 
+    /// A window or lag far beyond the rows held answers at once, as a window of the rows held would
+    /// (it used to hang the buffer service).
+    func testHugeWindowsAndLagsAnswerLikeTheRowsHeld() async throws {
+        try await TestService().run { client in
+            _ = try await client.call(.post, "/v1/ml/polars/buffers", ["buffer_id": "h"])
+            _ = try await client.call(.post, "/v1/ml/polars/append", ["buffer_id": "h", "data": [["v": 2], ["v": 4], ["v": 9]]])
+            let huge = try await client.call(.post, "/v1/ml/polars/features",
+                                             #"{"buffer_id": "h", "rolling_windows": [9223372036854775807], "include_rolling_stats": ["mean"], "lag_periods": [9223372036854775807]}"#)
+            XCTAssertEqual(huge.status, .ok, huge.text)
+            XCTAssertEqual(huge.object["columns"] as? [String],
+                           ["v", "v_rolling_mean_9223372036854775807", "v_lag_9223372036854775807"])
+            let rows = huge.object["data"] as? [[String: Any]] ?? []
+            XCTAssertEqual(rows.map { $0["v_rolling_mean_9223372036854775807"] as? Double }, [2, 3, 5])
+            XCTAssertEqual(rows.map { $0["v_lag_9223372036854775807"] as? Double }, [0, 0, 0])
+        }
+    }
+
     func testBadInput() async throws {
         try await TestService().run { client in
             let missing = try await client.call(.get, "/v1/ml/polars/buffers/nope")
