@@ -113,6 +113,19 @@ final class FeatureBufferTests: XCTestCase {
         XCTAssertNoThrow(try buffer.features(rollingWindows: [7, 8]))
     }
 
+    /// Values whose sums overflow give a NaN or infinite statistic: refused naming the feature and row.
+    func testStatisticsThatOverflowAreRefused() throws {
+        var buffer = try FeatureBuffer(id: "b", windowSize: 10)
+        buffer.append([1e308, 1e308, -1e308].map { ["x": .number($0)] })
+        XCTAssertThrowsError(try buffer.features(rollingWindows: [2], includeStats: [.mean], includeLags: false)) { error in
+            guard case .featureOverflow("x_rolling_mean_2", 1, let value)? = error as? FeatureError else { return XCTFail("\(error)") }
+            XCTAssertFalse(value.isFinite)
+        }
+        // Min, max and lags of the same values are finite.
+        XCTAssertEqual(try buffer.features(rollingWindows: [2], includeStats: [.max], lagPeriods: [1]).rows.last,
+                       [.number(-1e308), .number(1e308), .number(1e308)])
+    }
+
     func testBadInput() throws {
         XCTAssertThrowsError(try FeatureBuffer(id: "b", windowSize: 9)) { error in
             XCTAssertEqual(error as? FeatureError, .invalidParameter(name: "window_size", value: "9", requirement: "must be ≥ 10"))

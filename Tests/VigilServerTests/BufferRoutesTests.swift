@@ -140,6 +140,21 @@ final class BufferRoutesTests: XCTestCase {
         }
     }
 
+    /// Values whose rolling sums overflow are a 400 naming the feature, not a 500 from encoding NaN.
+    func testOverflowingStatisticsAreA400() async throws {
+        try await TestService().run { client in
+            _ = try await client.call(.post, "/v1/ml/features/buffers", ["buffer_id": "big", "window_size": 10])
+            _ = try await client.call(.post, "/v1/ml/features/append", ["buffer_id": "big", "data": [["x": 1e308], ["x": 1e308]]])
+            let features = try await client.call(.post, "/v1/ml/features/features", ["buffer_id": "big", "rolling_windows": [2]])
+            XCTAssertEqual(features.status, .badRequest, features.text)
+            XCTAssertEqual(features.detail, "row 1: feature 'x_rolling_mean_2' is nan: the column's values are too large for rolling statistics")
+            let data = try await client.call(.get, "/v1/ml/features/buffers/big/data?with_features=true")
+            XCTAssertEqual(data.status, .badRequest, data.text)
+            let raw = try await client.call(.get, "/v1/ml/features/buffers/big/data")
+            XCTAssertEqual(raw.status, .ok, raw.text)
+        }
+    }
+
     func testBadInput() async throws {
         try await TestService().run { client in
             let missing = try await client.call(.get, "/v1/ml/polars/buffers/nope")

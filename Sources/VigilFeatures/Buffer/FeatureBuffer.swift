@@ -170,7 +170,14 @@ public struct FeatureBuffer: Sendable {
             try values.withUnsafeBufferPointer { v in
                 try out.withUnsafeMutableBufferPointer { o in try window.append(entity: "", timestamp: nil, values: v, row: r - head, into: o) }
             }
-            if r >= firstOut { table.rows.append(paddedRow(r) + source.map { FieldValue.number(out[$0]) }) }
+            if r >= firstOut {
+                let features = try zip(requested.featureNames, source).map { name, s -> FieldValue in
+                    // Sums of values near ±1.8e308 overflow; JSON has no NaN or infinity to answer with.
+                    guard out[s].isFinite else { throw FeatureError.featureOverflow(feature: name, row: r - head, value: out[s]) }
+                    return .number(out[s])
+                }
+                table.rows.append(paddedRow(r) + features)
+            }
         }
         return table
     }
