@@ -30,6 +30,7 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     router.add(middleware: ErrorMiddleware())
     let registry = dependencies.registry
     HealthController(ping: { try await registry.ping() }).register(on: router)
+    DocsController(files: .bundled).register(on: router)
     let anomaly = AnomalyService(registry: registry, cache: dependencies.cache,
                                  storeLocation: dependencies.storeLocation, maxRows: configuration.maxRows)
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
