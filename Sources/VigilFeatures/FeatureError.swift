@@ -18,6 +18,8 @@ public enum FeatureError: Error, Equatable, Sendable, CustomStringConvertible {
     case notANumber(field: String, row: Int, value: String)
     /// A NaN or ±infinity where a finite number is needed.
     case nonFinite(field: String, row: Int, value: Double)
+    /// A computed feature is NaN or ±infinity: its column's values overflow the statistic.
+    case featureOverflow(feature: String, row: Int, value: Double)
     /// A matrix with a different number of columns than the fitted transform.
     case columnCountMismatch(expected: Int, got: Int)
     /// A scaler name that is not `robust`, `standard`, `minmax` or `none`.
@@ -54,6 +56,9 @@ public enum FeatureError: Error, Equatable, Sendable, CustomStringConvertible {
             return "row \(row): field '\(field)' is numeric but holds \(Self.quoted(value))"
         case .nonFinite(let field, let row, let value):
             return "row \(row): field '\(field)' holds \(value); only finite numbers are accepted"
+        case .featureOverflow(let feature, let row, let value):
+            return "row \(row): feature '\(feature)' is \(value.isNaN ? "nan" : "\(value)"): "
+                + "the column's values are too large for rolling statistics"
         case .columnCountMismatch(let expected, let got):
             return "expected \(expected) feature columns, got \(got)"
         case .unknownScaler(let name):

@@ -81,6 +81,51 @@ final class FeatureBufferTests: XCTestCase {
         XCTAssertNil(try buffer.newestFeatures())
     }
 
+    /// Windows and lags longer than the rows held give what windows and lags of exactly that length
+    /// give, under the requested names, without state sized by the request (a window of Int.max
+    /// used to spin forever sizing its ring).
+    func testWindowsAndLagsLongerThanTheRowsHeld() throws {
+        var buffer = try FeatureBuffer(id: "b", windowSize: 1_000_000)
+        buffer.append([3, 1, 4, 1, 5, 9].map { ["x": .number($0)] })
+        let huge = try buffer.features(rollingWindows: [2, Int.max, 1_000_000_000], lagPeriods: [1, Int.max, 6])
+        let held = try buffer.features(rollingWindows: [2, 6], lagPeriods: [1, 6])
+        XCTAssertEqual(huge.columns, ["x"] + [2, Int.max, 1_000_000_000].flatMap { w in
+            ["mean", "std", "min", "max"].map { "x_rolling_\($0)_\(w)" }
+        } + ["x_lag_1", "x_lag_\(Int.max)", "x_lag_6"])
+        let byName = held.records
+        for (r, row) in huge.records.enumerated() {
+            for stat in ["mean", "std", "min", "max"] {
+                XCTAssertEqual(row["x_rolling_\(stat)_2"], byName[r]["x_rolling_\(stat)_2"])
+                XCTAssertEqual(row["x_rolling_\(stat)_\(Int.max)"], byName[r]["x_rolling_\(stat)_6"])
+                XCTAssertEqual(row["x_rolling_\(stat)_1000000000"], byName[r]["x_rolling_\(stat)_6"])
+            }
+            XCTAssertEqual(row["x_lag_1"], byName[r]["x_lag_1"])
+            XCTAssertEqual(row["x_lag_\(Int.max)"], .number(0))
+            XCTAssertEqual(row["x_lag_6"], .number(0))
+        }
+        XCTAssertEqual(huge.records.last?["x_rolling_mean_\(Int.max)"]?.number ?? .nan, 23.0 / 6, accuracy: 1e-12)
+        XCTAssertEqual(huge.records.last?["x_rolling_max_1000000000"], .number(9))
+        // With `tail`, as with the whole buffer.
+        XCTAssertEqual(try buffer.features(rollingWindows: [Int.max], tail: 2).rows,
+                       try buffer.features(rollingWindows: [6], tail: 2).rows)
+        // A repeated window is still refused, also when both exceed the rows held.
+        XCTAssertThrowsError(try buffer.features(rollingWindows: [7, 7]))
+        XCTAssertNoThrow(try buffer.features(rollingWindows: [7, 8]))
+    }
+
+    /// Values whose sums overflow give a NaN or infinite statistic: refused naming the feature and row.
+    func testStatisticsThatOverflowAreRefused() throws {
+        var buffer = try FeatureBuffer(id: "b", windowSize: 10)
+        buffer.append([1e308, 1e308, -1e308].map { ["x": .number($0)] })
+        XCTAssertThrowsError(try buffer.features(rollingWindows: [2], includeStats: [.mean], includeLags: false)) { error in
+            guard case .featureOverflow("x_rolling_mean_2", 1, let value)? = error as? FeatureError else { return XCTFail("\(error)") }
+            XCTAssertFalse(value.isFinite)
+        }
+        // Min, max and lags of the same values are finite.
+        XCTAssertEqual(try buffer.features(rollingWindows: [2], includeStats: [.max], lagPeriods: [1]).rows.last,
+                       [.number(-1e308), .number(1e308), .number(1e308)])
+    }
+
     func testBadInput() throws {
         XCTAssertThrowsError(try FeatureBuffer(id: "b", windowSize: 9)) { error in
             XCTAssertEqual(error as? FeatureError, .invalidParameter(name: "window_size", value: "9", requirement: "must be ≥ 10"))

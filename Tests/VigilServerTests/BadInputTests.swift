@@ -126,6 +126,24 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// Finite rows so far from the training data that a detector's distance overflows are a 400
+    /// naming the row, not a 500 from encoding infinity.
+    func testScoresThatOverflowAreRefusedNamingTheRow() async throws {
+        try await TestService().run { client in
+            let fit = try await client.call(.post, "/v1/ml/anomaly/fit", ["model": "k", "backend": "knn", "data": cloud()])
+            XCTAssertEqual(fit.status, .ok, fit.text)
+            for path in ["/v1/ml/anomaly/score", "/v1/ml/anomaly/detect"] {
+                let reply = try await client.call(.post, path, ["model": "k", "backend": "knn",
+                                                                "data": [[10.1, 20.1], [1e300, -1e300]]])
+                XCTAssertEqual(reply.status, .badRequest, reply.text)
+                XCTAssertEqual(reply.detail, "row 1: the model's score is inf, not a finite number: "
+                               + "its values are too far from the training data for this detector")
+            }
+            let usual = try await client.call(.post, "/v1/ml/anomaly/score", ["model": "k", "backend": "knn", "data": [[1e150, 0]]])
+            XCTAssertEqual(usual.status, .ok, usual.text)
+        }
+    }
+
     func testBodyAndRowCapsAre413() async throws {
         var service = TestService()
         service.configuration.maxBodyBytes = 1024

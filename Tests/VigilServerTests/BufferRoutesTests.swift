@@ -123,6 +123,38 @@ final class BufferRoutesTests: XCTestCase {
         }
     }
 
+    /// A window or lag far beyond the rows held answers at once, as a window of the rows held would
+    /// (it used to hang the buffer service).
+    func testHugeWindowsAndLagsAnswerLikeTheRowsHeld() async throws {
+        try await TestService().run { client in
+            _ = try await client.call(.post, "/v1/ml/polars/buffers", ["buffer_id": "h"])
+            _ = try await client.call(.post, "/v1/ml/polars/append", ["buffer_id": "h", "data": [["v": 2], ["v": 4], ["v": 9]]])
+            let huge = try await client.call(.post, "/v1/ml/polars/features",
+                                             #"{"buffer_id": "h", "rolling_windows": [9223372036854775807], "include_rolling_stats": ["mean"], "lag_periods": [9223372036854775807]}"#)
+            XCTAssertEqual(huge.status, .ok, huge.text)
+            XCTAssertEqual(huge.object["columns"] as? [String],
+                           ["v", "v_rolling_mean_9223372036854775807", "v_lag_9223372036854775807"])
+            let rows = huge.object["data"] as? [[String: Any]] ?? []
+            XCTAssertEqual(rows.map { $0["v_rolling_mean_9223372036854775807"] as? Double }, [2, 3, 5])
+            XCTAssertEqual(rows.map { $0["v_lag_9223372036854775807"] as? Double }, [0, 0, 0])
+        }
+    }
+
+    /// Values whose rolling sums overflow are a 400 naming the feature, not a 500 from encoding NaN.
+    func testOverflowingStatisticsAreA400() async throws {
+        try await TestService().run { client in
+            _ = try await client.call(.post, "/v1/ml/features/buffers", ["buffer_id": "big", "window_size": 10])
+            _ = try await client.call(.post, "/v1/ml/features/append", ["buffer_id": "big", "data": [["x": 1e308], ["x": 1e308]]])
+            let features = try await client.call(.post, "/v1/ml/features/features", ["buffer_id": "big", "rolling_windows": [2]])
+            XCTAssertEqual(features.status, .badRequest, features.text)
+            XCTAssertEqual(features.detail, "row 1: feature 'x_rolling_mean_2' is nan: the column's values are too large for rolling statistics")
+            let data = try await client.call(.get, "/v1/ml/features/buffers/big/data?with_features=true")
+            XCTAssertEqual(data.status, .badRequest, data.text)
+            let raw = try await client.call(.get, "/v1/ml/features/buffers/big/data")
+            XCTAssertEqual(raw.status, .ok, raw.text)
+        }
+    }
+
     func testBadInput() async throws {
         try await TestService().run { client in
             let missing = try await client.call(.get, "/v1/ml/polars/buffers/nope")

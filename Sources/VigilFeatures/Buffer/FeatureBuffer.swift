@@ -145,15 +145,24 @@ public struct FeatureBuffer: Sendable {
         guard count > 0 else { return FeatureTable(columns: [], rows: []) }
         guard !numeric.isEmpty else { return rows(tail: tail) }
         let lags = includeLags ? lagPeriods : []
-        let reach = max((rollingWindows + lags).max() ?? 1, 1)
-        var window = try EntityWindow(RollingOptions(
-            columns: numeric.map { columns[$0] }, windows: rollingWindows, stats: includeStats, lags: lags,
-            maxEntities: 1, maxRowsPerEntity: reach))
+        let names = numeric.map { columns[$0] }
+        let requested = RollingOptions(columns: names, windows: rollingWindows, stats: includeStats, lags: lags,
+                                       maxEntities: 1, maxRowsPerEntity: max((rollingWindows + lags).max() ?? 1, 1))
+        try requested.validate()
+        // A window or lag longer than the rows held reads what one exactly that long reads (a partial
+        // window from the first row; a lag past it 0), so the state is sized by the rows held, not by
+        // the request: a window of 10^18 costs what a window of `size` does.
+        let used = RollingOptions(columns: names, windows: Self.distinct(rollingWindows, atMost: size), stats: includeStats,
+                                  lags: Self.distinct(lags, atMost: size), maxEntities: 1, maxRowsPerEntity: 1)
+        let reach = max((used.windows + used.lags).max() ?? 1, 1)
+        var window = try EntityWindow(RollingOptions(columns: names, windows: used.windows, stats: includeStats,
+                                                     lags: used.lags, maxEntities: 1, maxRowsPerEntity: reach))
+        let source = Self.featureSources(requested: requested, used: used, held: size)
         let firstOut = storage.count - count
         let firstRead = max(head, firstOut - reach) // the oldest row a window or lag of the first output row reads
         var values = [Double](repeating: 0, count: numeric.count)
         var out = [Double](repeating: 0, count: window.featureCount)
-        var table = FeatureTable(columns: columns + window.featureNames, rows: [])
+        var table = FeatureTable(columns: columns + requested.featureNames, rows: [])
         table.rows.reserveCapacity(count)
         for r in firstRead..<storage.count {
             let row = storage[r]
@@ -161,9 +170,41 @@ public struct FeatureBuffer: Sendable {
             try values.withUnsafeBufferPointer { v in
                 try out.withUnsafeMutableBufferPointer { o in try window.append(entity: "", timestamp: nil, values: v, row: r - head, into: o) }
             }
-            if r >= firstOut { table.rows.append(paddedRow(r) + out.map(FieldValue.number)) }
+            if r >= firstOut {
+                let features = try zip(requested.featureNames, source).map { name, s -> FieldValue in
+                    // Sums of values near ±1.8e308 overflow; JSON has no NaN or infinity to answer with.
+                    guard out[s].isFinite else { throw FeatureError.featureOverflow(feature: name, row: r - head, value: out[s]) }
+                    return .number(out[s])
+                }
+                table.rows.append(paddedRow(r) + features)
+            }
         }
         return table
+    }
+
+    /// `values` capped at `limit`, first occurrences only.
+    private static func distinct(_ values: [Int], atMost limit: Int) -> [Int] {
+        var seen = Set<Int>()
+        return values.map { min($0, limit) }.filter { seen.insert($0).inserted }
+    }
+
+    /// For each feature `requested` names, its position among the features computed with `used`
+    /// (the same columns and stats, windows and lags capped at `held`).
+    private static func featureSources(requested: RollingOptions, used: RollingOptions, held: Int) -> [Int] {
+        let stats = requested.orderedStats.count
+        let perColumn = used.windows.count * stats + used.lags.count
+        let windowIndex = Dictionary(uniqueKeysWithValues: used.windows.enumerated().map { ($1, $0) })
+        let lagIndex = Dictionary(uniqueKeysWithValues: used.lags.enumerated().map { ($1, $0) })
+        var sources = [Int]()
+        for column in requested.columns.indices {
+            let base = column * perColumn
+            for w in requested.windows {
+                let j = windowIndex[min(w, held)] ?? 0
+                sources += (0..<stats).map { base + j * stats + $0 }
+            }
+            for k in requested.lags { sources.append(base + used.windows.count * stats + (lagIndex[min(k, held)] ?? 0)) }
+        }
+        return sources
     }
 
     /// Features of the newest row only (what streaming needs): ``features(rollingWindows:includeStats:includeLags:lagPeriods:tail:)`` with `tail` 1.

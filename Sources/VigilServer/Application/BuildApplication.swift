@@ -56,6 +56,7 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
         }
     }).register(on: router)
     MetricsController(metrics: metrics).register(on: router)
+    DocsController(files: .bundled).register(on: router)
     let anomaly = AnomalyService(registry: registry, cache: dependencies.cache, storeLocation: dependencies.storeLocation,
                                  maxRows: configuration.maxRows, scoreMetrics: metrics.scores)
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))

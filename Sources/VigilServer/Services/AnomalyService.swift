@@ -134,6 +134,7 @@ struct AnomalyService: Sendable {
         }
         let size = rows.count * max(loaded.model.featureNames.count, 1)
         let scores = size <= Self.inlineScoreValues ? try work() : try await OffLoop.run(work)
+        try scores.requireFinite()
         scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
         return (loaded, scores)
     }
@@ -228,5 +229,18 @@ struct AnomalyService: Sendable {
 
     private func path(of version: ModelVersion) -> String {
         "\(storeLocation)#\(version.version)"
+    }
+}
+
+extension AnomalyModel.Scores {
+    /// Throws a 400 naming the first row whose score (or raw score, when the answer carries it) is
+    /// not finite: values far enough from the training data overflow a detector's distances, and
+    /// JSON has no infinity.
+    func requireFinite(includingRaw: Bool = true) throws {
+        for i in scores.indices where !scores[i].isFinite || (includingRaw && !rawScores[i].isFinite) {
+            let value = scores[i].isFinite ? rawScores[i] : scores[i]
+            throw ServiceError.badRequest("row \(i): the model's score is \(value), not a finite number: "
+                                          + "its values are too far from the training data for this detector")
+        }
     }
 }

@@ -35,6 +35,7 @@ struct PredictService: Sendable {
         let pipeline = loaded.pipeline ?? FeaturePipeline(
             encoder: nil, scaler: Scaler(kind: .none, center: names.map { _ in 0 }, scale: names.map { _ in 1 }), featureNames: names)
         let scores = try loaded.model.score(try pipeline.transform(records: [record]))
+        try scores.requireFinite(includingRaw: false)  // the answer carries only the score
         scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
         return PredictResponse(isAnomaly: scores.isAnomaly[0], score: scores.scores[0], model: loaded.version.version)
     }
