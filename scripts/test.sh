@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The served OpenAPI document is the one scripts/openapi.py writes.
+python3 scripts/openapi.py --check
 swift build --build-tests
 swift test --skip-build
 

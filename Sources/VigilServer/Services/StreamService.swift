@@ -48,20 +48,22 @@ final class StreamService: @unchecked Sendable {
         try Self.checkID(request.model)
         guard !request.data.isEmpty else { throw ServiceError.badRequest("data is empty: send one point or a list of points") }
         guard request.data.count <= maxRows else { throw ServiceError.tooManyRows(count: request.data.count, limit: maxRows) }
-        let configuration = try request.configuration()
-        await resume()
-        let detector = try lock.withLock { () throws -> StreamingDetector in
-            if let known = detectors[request.model] { return known }
-            // A new detector's columns come from its first point: refuse before creating it.
-            guard !StreamFeatures.numericFields(of: request.data[0]).isEmpty else { throw StreamingDetector.noNumericField(index: 0) }
-            let made = StreamingDetector(id: request.model, configuration: configuration)
-            detectors[request.model] = made
-            return made
-        }
+        let detector = try await detector(request.model, configuration: try request.configuration(), firstPoint: request.data[0])
+        let results = try await feed(request.data, to: detector)
+        let stats = detector.stats
+        return StreamResponse(model: request.model, status: stats.status, results: results, modelVersion: stats.modelVersion,
+                              samplesCollected: stats.samplesCollected,
+                              samplesUntilReady: stats.isReady ? 0 : max(0, stats.minSamples - stats.samplesCollected),
+                              threshold: detector.configuration.threshold)
+    }
+
+    /// Runs points through a detector in order: collect, fit at the end of the cold start, score,
+    /// schedule retrains. Returns one row per point.
+    func feed(_ points: [Record], to detector: StreamingDetector) async throws -> [StreamedRow] {
         let threshold = detector.configuration.threshold
         var results = [StreamedRow]()
-        results.reserveCapacity(request.data.count)
-        for (i, point) in request.data.enumerated() {
+        results.reserveCapacity(points.count)
+        for (i, point) in points.enumerated() {
             let intake = try detector.take(point, index: i)
             if let job = intake.firstFit {
                 try await firstFit(job, of: detector)
@@ -70,6 +72,7 @@ final class StreamService: @unchecked Sendable {
             }
             if let model = intake.model {
                 let scored = try model.score(try Matrix(rows: 1, cols: intake.row.count, values: intake.row), threshold: threshold)
+                try scored.requireFinite()
                 results.append(StreamedRow(index: i, score: scored.scores[0], isAnomaly: scored.isAnomaly[0],
                                            rawScore: scored.rawScores[0], samplesUntilReady: 0))
                 scoreMetrics.record(model: detector.id, trainingRate: model.calibrator.trainingAnomalyRate, flagged: scored.isAnomaly)
@@ -79,11 +82,21 @@ final class StreamService: @unchecked Sendable {
             }
             if let job = intake.retrain { retrainInBackground(job, of: detector) }
         }
-        let stats = detector.stats
-        return StreamResponse(model: request.model, status: stats.status, results: results, modelVersion: stats.modelVersion,
-                              samplesCollected: stats.samplesCollected,
-                              samplesUntilReady: stats.isReady ? 0 : max(0, stats.minSamples - stats.samplesCollected),
-                              threshold: threshold)
+        return results
+    }
+
+    /// The detector `id`, created with `configuration` when there is none yet; a new detector's
+    /// columns come from `firstPoint`, so one without a number is refused before it is created.
+    func detector(_ id: String, configuration: StreamConfiguration, firstPoint: Record) async throws -> StreamingDetector {
+        try Self.checkID(id)
+        await resume()
+        return try lock.withLock {
+            if let known = detectors[id] { return known }
+            guard !StreamFeatures.numericFields(of: firstPoint).isEmpty else { throw StreamingDetector.noNumericField(index: 0) }
+            let made = StreamingDetector(id: id, configuration: configuration)
+            detectors[id] = made
+            return made
+        }
     }
 
     /// Every detector's counters, by id.
