@@ -230,17 +230,13 @@ def schemas():
             "schema": with_doc(nullable(ref("Schema")), "Required when `data` holds objects."),
             "contamination": with_doc(ref("Contamination"), "Expected share of anomalies in `data`.", 0.1),
             "normalization": with_doc(ref("Normalization"), "Score normalization.", "standardization"),
-            "epochs": integer(1, 500, 100, "Autoencoder only: passes over the data. The server refuses values below 1; "
-                                           "1–500 is the supported range (larger values are not refused yet, but the fit "
-                                           "takes correspondingly longer)."),
+            "epochs": integer(1, 1000, 100, "Autoencoder only: passes over the data, 1–1000 (400 below 1, 422 above 1000)."),
             "batch_size": integer(2, None, 32, "Autoencoder only: rows per mini-batch, at least 2 (batch normalization) and "
                                                "at most the number of training rows (400 otherwise)."),
-            "hidden_neurons": with_doc(nullable({"type": "array", "minItems": 1, "maxItems": 4,
-                                                 "items": integer(1, 256)}),
-                                       "Autoencoder only: encoder layer widths (default [64, 32]; the decoder mirrors them). "
-                                       "The server refuses an empty list or a width outside 1–65536; up to 4 layers of at "
-                                       "most 256 units is the supported range (larger networks are not refused yet, but "
-                                       "training time and memory grow with the product of adjacent widths)."),
+            "hidden_neurons": with_doc(nullable({"type": "array", "minItems": 1, "maxItems": 8,
+                                                 "items": integer(1, 1024)}),
+                                       "Autoencoder only: encoder layer widths (default [64, 32]; the decoder mirrors them), "
+                                       "at most 8 layers of at most 1024 units (422 beyond; an empty list or a width below 1 is a 400)."),
             "overwrite": {"type": "boolean", "default": False,
                           "description": "Replace the newest version of the name instead of adding one."},
             "description": with_doc(nullable({"type": "string"}), "Stored with the version and shown in the model list."),

@@ -158,6 +158,24 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    func testAutoencoderSizeLimitsAre422NamingTheField() async throws {
+        try await TestService().run { client in
+            let cases: [([String: Any], [String])] = [
+                (["epochs": 1001], ["body", "epochs"]),
+                (["hidden_neurons": [8, 8, 8, 8, 8, 8, 8, 8, 8]], ["body", "hidden_neurons"]),
+                (["hidden_neurons": [64, 4096]], ["body", "hidden_neurons", "1"]),
+            ]
+            for (extra, loc) in cases {
+                let body = extra.merging(["backend": "autoencoder", "data": cloud()]) { a, _ in a }
+                let r = try await client.call(.post, "/v1/ml/anomaly/fit", body)
+                XCTAssertEqual(r.status, .unprocessableContent, r.text)
+                XCTAssertEqual(r.loc, loc, r.text)
+            }
+            let none = try await client.call(.get, "/v1/ml/anomaly/models")
+            XCTAssertEqual(none.object["total"] as? Int, 0, "a refused fit stores nothing")
+        }
+    }
+
     func testPathInjectionIsRefused() async throws {
         try await TestService().run { client in
             let delete = try await client.call(.delete, "/v1/ml/anomaly/models/..%2Fx")

@@ -29,6 +29,7 @@ struct AnomalyService: Sendable {
     /// The detector settings a fit request asks for (``BackendSettings``), checked: a bad
     /// `epochs`/`batch_size`/`hidden_neurons` is a 400 naming it.
     static func settings(for backend: Backend, request: FitRequest, contamination: Double) throws -> DetectorSettings {
+        try checkNetworkSize(request)
         let settings = BackendSettings.settings(for: backend, contamination: contamination, epochs: request.epochs,
                                                 batchSize: request.batchSize, hiddenNeurons: request.hiddenNeurons)
         try settings.validate()
@@ -79,6 +80,30 @@ struct AnomalyService: Sendable {
                                threshold: model.calibrator.threshold, inputDim: model.featureNames.count),
             encoder: OrNull(schema.map { FitResponse.EncoderInfo(schema: $0, features: $0.orderedNames) }),
             savedPath: path(of: saved), baseName: request.model, versionedName: saved.version, overwrite: request.overwrite)
+    }
+
+    /// Most autoencoder epochs one fit may ask for: bounds how long a request can hold a core.
+    static let maxEpochs = 1000
+    /// Most encoder layers, and units per layer, one fit may ask for: bounds its memory and time.
+    static let maxHiddenLayers = 8, maxHiddenWidth = 1024
+
+    /// 422 naming the field when `epochs` or `hidden_neurons` ask for more than the service fits.
+    static func checkNetworkSize(_ request: FitRequest) throws {
+        if request.epochs > maxEpochs {
+            throw ServiceError.validation([ValidationIssue(type: "less_than_equal", loc: [.key("epochs")],
+                                                           msg: "Input should be less than or equal to \(maxEpochs)",
+                                                           input: .number(Double(request.epochs)))])
+        }
+        guard let hidden = request.hiddenNeurons else { return }
+        if hidden.count > maxHiddenLayers {
+            throw ServiceError.validation([ValidationIssue(type: "too_long", loc: [.key("hidden_neurons")],
+                                                           msg: "List should have at most \(maxHiddenLayers) items")])
+        }
+        if let i = hidden.firstIndex(where: { $0 > maxHiddenWidth }) {
+            throw ServiceError.validation([ValidationIssue(type: "less_than_equal", loc: [.key("hidden_neurons"), .index(i)],
+                                                           msg: "Input should be less than or equal to \(maxHiddenWidth)",
+                                                           input: .number(Double(hidden[i])))])
+        }
     }
 
     // MARK: score and detect
