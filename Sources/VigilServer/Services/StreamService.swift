@@ -162,11 +162,15 @@ final class StreamService: @unchecked Sendable {
     /// Fits off the event loop, saves the model as a registry version, swaps it in and checkpoints.
     private func fit(_ job: StreamingDetector.TrainingJob, of detector: StreamingDetector) async throws {
         let trainer = self.trainer, configuration = detector.configuration
-        let model = try await OffLoop.run { try trainer(job.window, job.featureNames, configuration) }
+        let description = "streaming detector \(detector.id), model version \(detector.nextModelVersion)"
+        // Fitting and encoding the model file both run off the cooperative pool, which serves requests.
+        let (model, new) = try await OffLoop.run { () throws -> (AnomalyModel, NewModelVersion?) in
+            let model = try trainer(job.window, job.featureNames, configuration)
+            return (model, try? NewModelVersion(name: detector.id, model: model, description: description))
+        }
         var saved: String?
         do {
-            let new = try NewModelVersion(name: detector.id, model: model,
-                                          description: "streaming detector \(detector.id), model version \(detector.nextModelVersion)")
+            guard let new else { throw ServiceError.internalError("the model file could not be encoded") }
             saved = try await registry.save(new).version
         } catch {
             // The model still serves; the next checkpoint records no registry version for it.
@@ -207,7 +211,9 @@ final class StreamService: @unchecked Sendable {
     private func save(_ detector: StreamingDetector, onlyIfChanged: Bool) async throws {
         guard let state = detector.checkpoint(onlyIfChanged: onlyIfChanged) else { return }
         do {
-            try await registry.saveCheckpoint(StreamCheckpoint(id: detector.id, data: try Array(Self.encoder.encode(state))))
+            // A large window takes a while to encode: off the pool that serves requests.
+            let data = try await OffLoop.run { try Array(Self.encoder.encode(state)) }
+            try await registry.saveCheckpoint(StreamCheckpoint(id: detector.id, data: data))
         } catch {
             detector.markDirty()
             throw error

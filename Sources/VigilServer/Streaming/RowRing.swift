@@ -1,3 +1,4 @@
+import Foundation
 import VigilCore
 
 /// The newest `capacity` rows of `width` numbers, in one flat buffer that is overwritten in
@@ -50,6 +51,36 @@ struct RowRing: Codable, Sendable, Equatable {
             let base = ((start + i) % capacity) * width
             return Array(values[base..<(base + width)])
         }
+    }
+
+    private enum CodingKeys: String, CodingKey { case capacity, width, values, start, count }
+
+    /// Encodes the numbers as their raw 8-byte little-endian values (base64 in JSON): exact, NaN
+    /// included, and far quicker to write and read than a JSON number per value for a large window.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(capacity, forKey: .capacity)
+        try c.encode(width, forKey: .width)
+        try c.encode(start, forKey: .start)
+        try c.encode(count, forKey: .count)
+        let bits = values.map { $0.bitPattern.littleEndian }
+        try c.encode(bits.withUnsafeBytes { Data($0) }, forKey: .values)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        capacity = try c.decode(Int.self, forKey: .capacity)
+        width = try c.decode(Int.self, forKey: .width)
+        start = try c.decode(Int.self, forKey: .start)
+        count = try c.decode(Int.self, forKey: .count)
+        let data = try c.decode(Data.self, forKey: .values)
+        guard capacity > 0, width >= 0, count >= 0, count <= capacity, start >= 0, start < capacity,
+              data.count == count * width * 8, count == capacity || start == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: c, debugDescription: "window layout does not add up")
+        }
+        var bits = [UInt64](repeating: 0, count: count * width)
+        _ = bits.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+        values = bits.map { Double(bitPattern: UInt64(littleEndian: $0)) }
     }
 
     /// Drops every row.
