@@ -27,6 +27,7 @@ struct TokenCommand: AsyncParsableCommand {
         return Double(count) * scale
     }
 
+    /// Checks the role, lifetime and secret, then prints the token alone.
     func run() async throws {
         guard let granted = Role(rawValue: role) else {
             throw CLIError("role must be viewer, scorer or admin, got '\(role)'")

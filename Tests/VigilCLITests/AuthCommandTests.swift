@@ -14,6 +14,7 @@ extension CLITests {
         return Data(base64Encoded: text)
     }
 
+    /// The printed token is one line, HS256-signed with the secret, with the role, subject and exp asked for.
     func testTokenVerifiesWithTheSecretAndCarriesRoleAndExp() throws {
         let run = try vigil(arguments: ["token", "--role", "scorer", "--ttl", "2h", "--subject", "ci"],
                             environment: ["VIGIL_JWT_SECRET": secret])
@@ -34,6 +35,7 @@ extension CLITests {
         XCTAssertEqual(exp, Date().timeIntervalSince1970 + 7200, accuracy: 30)
     }
 
+    /// An unknown role, a bad ttl, no secret or a short one: exit 2 with one line.
     func testTokenBadInputExitsTwoWithOneLine() throws {
         for (args, env, needle) in [(["--role", "root"], ["VIGIL_JWT_SECRET": secret], "role must be viewer, scorer or admin"),
                                     (["--role", "viewer", "--ttl", "soon"], ["VIGIL_JWT_SECRET": secret], "ttl must be"),
@@ -49,6 +51,7 @@ extension CLITests {
 
 /// `vigil serve` refuses to expose an unauthenticated service unless told to.
 extension ServeCommandTests {
+    /// 0.0.0.0 or :: without a usable key: exit 2 with one line.
     func testRefusesNonLoopbackWithoutKey() throws {
         for (args, env) in [(["--host", "0.0.0.0"], [String: String]()), ([], ["VIGIL_HOST": "::"]),
                             (["--host", "0.0.0.0", "--jwt-secret", "short"], [:])] {
@@ -61,6 +64,7 @@ extension ServeCommandTests {
         }
     }
 
+    /// `--insecure-no-auth` serves 0.0.0.0, says auth is off and logs a warning.
     func testInsecureNoAuthStartsWithWarning() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-insecure-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

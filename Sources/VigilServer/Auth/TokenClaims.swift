@@ -19,8 +19,11 @@ struct TokenClaims: JWTPayload, Equatable {
     private struct Name: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
+        /// The key for claim `name`.
         init(_ name: String) { stringValue = name }
+        /// The key for claim `stringValue`.
         init?(stringValue: String) { self.stringValue = stringValue }
+        /// Claims are never indexed by number.
         init?(intValue: Int) { nil }
     }
 
