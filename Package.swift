@@ -12,7 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -41,6 +42,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -57,12 +59,16 @@ let package = Package(
             name: "VigilStoreTests",
             dependencies: ["VigilStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "VigilCLITests", dependencies: ["vigil", "VigilCore", "VigilFeatures", "VigilStore"]),
+        .testTarget(
+            name: "VigilCLITests",
+            dependencies: ["vigil", "VigilCore", "VigilFeatures", "VigilStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
                 "VigilServer", "VigilCore", "VigilFeatures", "VigilStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
     ]

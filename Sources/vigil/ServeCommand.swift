@@ -30,6 +30,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "text or json (env VIGIL_LOG_FORMAT; default text).")
     var logFormat: String?
 
+    @OptionGroup var auth: AuthOptions
+
+    @Flag(help: "Serve without authentication on a non-loopback address (env VIGIL_INSECURE_NO_AUTH=1).")
+    var insecureNoAuth = false
+
+    @Option(help: "Requests per second per client, token subject or IP (env VIGIL_RATE_LIMIT; default off).")
+    var rateLimit: Double?
+
+    @Option(help: "Requests a client may send at once (env VIGIL_RATE_BURST; default the rate, rounded up).")
+    var rateBurst: Int?
+
     /// The configuration from the flags, then the environment, then the defaults (the registry's
     /// location comes from ``RegistryOptions``).
     func resolvedConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
@@ -63,7 +74,22 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.logFormat = parsed
         }
+        config.auth = try auth.settings(environment: env)
+        if let text = value(rateLimit.map { String($0) }, "VIGIL_RATE_LIMIT") {
+            guard let rate = Double(text), rate > 0, rate.isFinite else {
+                throw CLIError("rate limit must be a positive number of requests per second, got '\(text)'")
+            }
+            config.rateLimit = RateLimitSettings(rate: rate, burst: try positive(rateBurst, "VIGIL_RATE_BURST", "rate burst"))
+        }
+        if config.auth == nil, !ServerConfiguration.isLoopback(config.host), !insecure(env) {
+            throw CLIError("refusing to serve \(config.host) without authentication: set --jwt-secret or --jwks, or pass --insecure-no-auth")
+        }
         return config
+    }
+
+    /// Whether serving without authentication off loopback was asked for (flag or `VIGIL_INSECURE_NO_AUTH=1`).
+    func insecure(_ env: [String: String]) -> Bool {
+        insecureNoAuth || ["1", "true", "yes"].contains(env["VIGIL_INSECURE_NO_AUTH"]?.lowercased() ?? "")
     }
 
     func run() async throws {
@@ -84,6 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "vigil")
+        if config.auth == nil, !ServerConfiguration.isLoopback(config.host) {
+            logger.warning("serving \(config.host) WITHOUT authentication (--insecure-no-auth): anyone who can reach it may fit, score and delete")
+        }
         try await registry.with { registry in
             try await VigilService.run(config, registry: registry, logger: logger)
         }

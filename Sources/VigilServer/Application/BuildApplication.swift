@@ -46,6 +46,9 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     let metrics = dependencies.metrics
     router.add(middleware: RequestTelemetryMiddleware(metrics: metrics))  // request id; one line per request at debug
     router.add(middleware: ErrorMiddleware(metrics: metrics))
+    // Router middleware runs after route matching, so these decide by the matched route template.
+    if let auth = configuration.auth { router.add(middleware: AuthMiddleware(verifier: TokenVerifier(settings: auth))) }
+    if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(settings: limit))) }
     let registry = dependencies.registry
     HealthController(ping: {
         do {

@@ -23,15 +23,22 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Most rows one request may send (more → 413).
     public var maxRows: Int
+    /// How bearer tokens are checked; `nil` serves every route without one.
+    public var auth: AuthSettings?
+    /// The per-client request limit; `nil` is no limit.
+    public var rateLimit: RateLimitSettings?
 
     /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows.
     public init(host: String = "127.0.0.1", port: Int = 14345, logLevel: Logger.Level = .info, logFormat: LogFormat = .text,
-                maxBodyBytes: Int = 16 * 1024 * 1024, maxRows: Int = 100_000) {
+                maxBodyBytes: Int = 16 * 1024 * 1024, maxRows: Int = 100_000,
+                auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.maxBodyBytes = maxBodyBytes
         self.maxRows = maxRows
+        self.auth = auth
+        self.rateLimit = rateLimit
     }
 }

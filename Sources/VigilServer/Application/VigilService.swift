@@ -9,10 +9,12 @@ public enum VigilService {
     /// Runs the application on `registry` until SIGTERM or SIGINT, printing where it listens once
     /// it accepts connections.
     public static func run(_ configuration: ServerConfiguration, registry: any ModelRegistry, logger: Logger) async throws {
+        if let auth = configuration.auth { try await TokenVerifier(settings: auth).prepare() }
         let location = storeLocation(of: registry)
+        let access = configuration.auth == nil ? "auth off" : "auth on"
         let app = buildApplication(configuration, dependencies: ServerDependencies(registry: registry, storeLocation: location),
                                    logger: logger) { host, port in
-            let line = "vigil listening on http://\(host):\(port) (registry: \(location))\n"
+            let line = "vigil listening on http://\(host):\(port) (registry: \(location); \(access))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runService()

@@ -78,8 +78,20 @@ enum ErrorBody {
         } else {
             data = (try? encoder.encode(Detail(detail: error.description))) ?? Data()
         }
+        return response(status: error.status, json: data)
+    }
+
+    /// `{"detail": message}` with `status` and `headers` added (auth and rate-limit answers).
+    static func response(status: HTTPResponse.Status, detail message: String, headers: HTTPFields = [:]) -> Response {
+        let data = (try? VigilRequestContext.encoder.encode(Detail(detail: message))) ?? Data()
+        return response(status: status, json: data, headers: headers)
+    }
+
+    /// `data` as a JSON answer with `status`.
+    private static func response(status: HTTPResponse.Status, json data: Data, headers extra: HTTPFields = [:]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
