@@ -142,21 +142,23 @@ final class StreamService: @unchecked Sendable {
 
     private func retrainInBackground(_ job: StreamingDetector.TrainingJob, of detector: StreamingDetector) {
         let key = UUID()
-        let task = Task.detached { [self] in
-            let started = ContinuousClock.now
-            do {
-                try await fit(job, of: detector)
-                let took = ContinuousClock.now - started
-                scoreMetrics.recordRetrain(model: detector.id, seconds: Double(took.components.seconds)
-                                           + Double(took.components.attoseconds) * 1e-18)
-            } catch {
-                detector.fitFailed(generation: job.generation)
-                logger.warning("stream retrain failed; the previous model keeps scoring",
-                               metadata: ["model": "\(detector.id)", "error": "\(error)"])
+        // Registered under the lock it removes itself under, so its removal always comes after.
+        lock.withLock {
+            fits[key] = Task.detached { [self] in
+                let started = ContinuousClock.now
+                do {
+                    try await fit(job, of: detector)
+                    let took = ContinuousClock.now - started
+                    scoreMetrics.recordRetrain(model: detector.id, seconds: Double(took.components.seconds)
+                                               + Double(took.components.attoseconds) * 1e-18)
+                } catch {
+                    detector.fitFailed(generation: job.generation)
+                    logger.warning("stream retrain failed; the previous model keeps scoring",
+                                   metadata: ["model": "\(detector.id)", "error": "\(error)"])
+                }
+                _ = lock.withLock { fits.removeValue(forKey: key) }
             }
-            _ = lock.withLock { fits.removeValue(forKey: key) }
         }
-        lock.withLock { fits[key] = task }
     }
 
     /// Fits off the event loop, saves the model as a registry version, swaps it in and checkpoints.
@@ -180,12 +182,15 @@ final class StreamService: @unchecked Sendable {
         try? await save(detector, onlyIfChanged: false)
     }
 
-    /// Waits until no background retrain is running.
+    /// Waits until no background retrain is running (including ones started meanwhile).
     func waitForRetrains() async {
         while true {
-            let running = lock.withLock { Array(fits.values) }
+            let running = lock.withLock { fits }
             if running.isEmpty { return }
-            for task in running { await task.value }
+            for (key, task) in running {
+                await task.value
+                _ = lock.withLock { fits.removeValue(forKey: key) }
+            }
         }
     }
 
