@@ -32,6 +32,11 @@ final class CLITests: XCTestCase {
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("vigil")
     }
 
+    /// Bytes read on another thread.
+    final class DataBox: @unchecked Sendable {
+        var data = Data()
+    }
+
     func vigil(_ args: String...) throws -> Run {
         try vigil(arguments: args)
     }
@@ -49,8 +54,13 @@ final class CLITests: XCTestCase {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // Both pipes are drained at once: a child that fills one while the other is read would block.
+        let errBox = DataBox()
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        reading.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Run(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                    stderr: String(decoding: errData, as: UTF8.self))
