@@ -50,6 +50,23 @@ public struct ValidationIssue: Error, Equatable, Sendable, Encodable {
         ValidationIssue(type: "missing", loc: [.key(field)], msg: "Field required")
     }
 
+    /// A `greater_than_equal` issue: the value at `loc` is below `bound` (pydantic's `ge=`).
+    static func atLeast(_ loc: [Step], _ bound: String, input: Double) -> ValidationIssue {
+        ValidationIssue(type: "greater_than_equal", loc: loc, msg: "Input should be greater than or equal to \(bound)",
+                        input: .number(input))
+    }
+
+    /// A `less_than_equal` issue: the value at `loc` is above `bound` (pydantic's `le=`).
+    static func atMost(_ loc: [Step], _ bound: String, input: Double) -> ValidationIssue {
+        ValidationIssue(type: "less_than_equal", loc: loc, msg: "Input should be less than or equal to \(bound)",
+                        input: .number(input))
+    }
+
+    /// A `too_long` issue: the list at `loc` has more than `limit` items (pydantic's `max_length=`).
+    static func tooLong(_ loc: [Step], limit: Int) -> ValidationIssue {
+        ValidationIssue(type: "too_long", loc: loc, msg: "List should have at most \(limit) items")
+    }
+
     /// A `literal_error` issue: `value` is not one of `allowed`.
     public static func literal(_ field: String, value: String, allowed: [String]) -> ValidationIssue {
         let list = allowed.map { "'\($0)'" }

@@ -26,8 +26,7 @@ enum AnomalyFields {
                                                            msg: "Input should be greater than 0", input: .number(c))])
         }
         if !(c <= 0.5) {
-            throw ServiceError.validation([ValidationIssue(type: "less_than_equal", loc: [.key("contamination")],
-                                                           msg: "Input should be less than or equal to 0.5", input: .number(c))])
+            throw ServiceError.validation([.atMost([.key("contamination")], "0.5", input: c)])
         }
         return c
     }

@@ -12,10 +12,8 @@ struct CreateBufferRequest: Decodable, Sendable {
         bufferId = try c.decode(String.self, forKey: .bufferId)
         windowSize = try c.decodeIfPresent(Int.self, forKey: .windowSize) ?? windowSize
         guard windowSize >= FeatureBuffer.minimumWindowSize else {
-            throw ServiceError.validation([ValidationIssue(
-                type: "greater_than_equal", loc: [.key("window_size")],
-                msg: "Input should be greater than or equal to \(FeatureBuffer.minimumWindowSize)",
-                input: .number(Double(windowSize)))])
+            throw ServiceError.validation([.atLeast([.key("window_size")], "\(FeatureBuffer.minimumWindowSize)",
+                                                    input: Double(windowSize))])
         }
     }
 }

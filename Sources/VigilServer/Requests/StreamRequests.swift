@@ -46,33 +46,20 @@ struct StreamRequest: Decodable, Sendable {
     func configuration() throws -> StreamConfiguration {
         let backend = try AnomalyFields.backend(backend)
         let contamination = try AnomalyFields.contamination(contamination)
-        try Self.atLeast("min_samples", minSamples, StreamConfiguration.minimumSamples)
-        try Self.atLeast("retrain_interval", retrainInterval, StreamConfiguration.minimumRetrainInterval)
-        try Self.atLeast("window_size", windowSize, StreamConfiguration.minimumWindowSize)
-        try Self.atMost("window_size", windowSize, StreamConfiguration.maximumWindowSize)
-        try Self.atMost("min_samples", minSamples, windowSize, what: "window_size")
-        try Self.atMost("retrain_interval", retrainInterval, StreamConfiguration.maximumRetrainInterval)
-        guard threshold >= 0, threshold <= 1 else {
-            throw ServiceError.validation([ValidationIssue(
-                type: threshold < 0 ? "greater_than_equal" : "less_than_equal", loc: [.key("threshold")],
-                msg: threshold < 0 ? "Input should be greater than or equal to 0" : "Input should be less than or equal to 1",
-                input: .number(threshold))])
-        }
+        try Self.within("window_size", windowSize, StreamConfiguration.minimumWindowSize, StreamConfiguration.maximumWindowSize)
+        try Self.within("min_samples", minSamples, StreamConfiguration.minimumSamples, windowSize, upperName: "window_size")
+        try Self.within("retrain_interval", retrainInterval, StreamConfiguration.minimumRetrainInterval,
+                        StreamConfiguration.maximumRetrainInterval)
+        if threshold < 0 { throw ServiceError.validation([.atLeast([.key("threshold")], "0", input: threshold)]) }
+        if threshold > 1 { throw ServiceError.validation([.atMost([.key("threshold")], "1", input: threshold)]) }
         let windows = rollingWindows ?? []
         let lags = includeLags ? (lagPeriods ?? [1, 2, 3]) : []
         for (field, list) in [("rolling_windows", windows), ("lag_periods", lags)] {
             guard list.count <= StreamConfiguration.maximumFeatureWindows else {
-                throw ServiceError.validation([ValidationIssue(
-                    type: "too_long", loc: [.key(field)],
-                    msg: "List should have at most \(StreamConfiguration.maximumFeatureWindows) items", input: .null)])
+                throw ServiceError.validation([.tooLong([.key(field)], limit: StreamConfiguration.maximumFeatureWindows)])
             }
             for (i, w) in list.enumerated() {
-                guard w >= 1, w <= windowSize else {
-                    throw ServiceError.validation([ValidationIssue(
-                        type: w < 1 ? "greater_than_equal" : "less_than_equal", loc: [.key(field), .index(i)],
-                        msg: w < 1 ? "Input should be greater than or equal to 1" : "Input should be less than or equal to \(windowSize) (window_size)",
-                        input: .number(Double(w)))])
-                }
+                try Self.within(field, w, 1, windowSize, upperName: "window_size", index: i)
                 guard list.firstIndex(of: w) == i else {
                     throw ServiceError.validation([ValidationIssue(
                         type: "value_error", loc: [.key(field), .index(i)], msg: "Value error, \(w) is listed twice",
@@ -85,20 +72,13 @@ struct StreamRequest: Decodable, Sendable {
                                    rollingWindows: windows, lagPeriods: lags)
     }
 
-    private static func atLeast(_ field: String, _ value: Int, _ bound: Int) throws {
-        guard value >= bound else {
-            throw ServiceError.validation([ValidationIssue(
-                type: "greater_than_equal", loc: [.key(field)], msg: "Input should be greater than or equal to \(bound)",
-                input: .number(Double(value)))])
-        }
-    }
-
-    private static func atMost(_ field: String, _ value: Int, _ bound: Int, what: String? = nil) throws {
-        guard value <= bound else {
-            throw ServiceError.validation([ValidationIssue(
-                type: "less_than_equal", loc: [.key(field)],
-                msg: "Input should be less than or equal to \(bound)\(what.map { " (\($0))" } ?? "")",
-                input: .number(Double(value)))])
+    /// 422 unless `lower ≤ value ≤ upper`; `upperName` names an upper bound that is another field.
+    private static func within(_ field: String, _ value: Int, _ lower: Int, _ upper: Int, upperName: String? = nil,
+                               index: Int? = nil) throws {
+        let loc: [ValidationIssue.Step] = [.key(field)] + (index.map { [.index($0)] } ?? [])
+        if value < lower { throw ServiceError.validation([.atLeast(loc, "\(lower)", input: Double(value))]) }
+        if value > upper {
+            throw ServiceError.validation([.atMost(loc, "\(upper)\(upperName.map { " (\($0))" } ?? "")", input: Double(value))])
         }
     }
 }

@@ -90,19 +90,15 @@ struct AnomalyService: Sendable {
     /// 422 naming the field when `epochs` or `hidden_neurons` ask for more than the service fits.
     static func checkNetworkSize(_ request: FitRequest) throws {
         if request.epochs > maxEpochs {
-            throw ServiceError.validation([ValidationIssue(type: "less_than_equal", loc: [.key("epochs")],
-                                                           msg: "Input should be less than or equal to \(maxEpochs)",
-                                                           input: .number(Double(request.epochs)))])
+            throw ServiceError.validation([.atMost([.key("epochs")], "\(maxEpochs)", input: Double(request.epochs))])
         }
         guard let hidden = request.hiddenNeurons else { return }
         if hidden.count > maxHiddenLayers {
-            throw ServiceError.validation([ValidationIssue(type: "too_long", loc: [.key("hidden_neurons")],
-                                                           msg: "List should have at most \(maxHiddenLayers) items")])
+            throw ServiceError.validation([.tooLong([.key("hidden_neurons")], limit: maxHiddenLayers)])
         }
         if let i = hidden.firstIndex(where: { $0 > maxHiddenWidth }) {
-            throw ServiceError.validation([ValidationIssue(type: "less_than_equal", loc: [.key("hidden_neurons"), .index(i)],
-                                                           msg: "Input should be less than or equal to \(maxHiddenWidth)",
-                                                           input: .number(Double(hidden[i])))])
+            throw ServiceError.validation([.atMost([.key("hidden_neurons"), .index(i)], "\(maxHiddenWidth)",
+                                                   input: Double(hidden[i]))])
         }
     }
 

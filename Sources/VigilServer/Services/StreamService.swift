@@ -45,7 +45,6 @@ final class StreamService: @unchecked Sendable {
     /// Feeds the points to the detector `request.model` (created with the request's settings if
     /// new); at most `maxRows` points per request.
     func stream(_ request: StreamRequest, maxRows: Int) async throws -> StreamResponse {
-        try Self.checkID(request.model)
         guard !request.data.isEmpty else { throw ServiceError.badRequest("data is empty: send one point or a list of points") }
         guard request.data.count <= maxRows else { throw ServiceError.tooManyRows(count: request.data.count, limit: maxRows) }
         let detector = try await detector(request.model, configuration: try request.configuration(), firstPoint: request.data[0])
