@@ -47,8 +47,17 @@ final class StreamRoutesTests: XCTestCase {
     }
 
     func run(registry: InMemoryModelRegistry = InMemoryModelRegistry(), trainer: @escaping StreamTrainer = StreamService.standardTrainer,
+             ownershipCheck: Duration = .seconds(1),
              _ body: @escaping @Sendable (any TestClientProtocol, StreamService) async throws -> Void) async throws {
-        let dependencies = ServerDependencies(registry: registry, storeLocation: "memory", streamTrainer: trainer)
+        try await Self.replica(registry: registry, trainer: trainer, ownershipCheck: ownershipCheck, body)
+    }
+
+    /// One service (a replica) on `registry`, driven by `body`.
+    static func replica(registry: InMemoryModelRegistry, trainer: @escaping StreamTrainer = StreamService.standardTrainer,
+                        ownershipCheck: Duration,
+                        _ body: @escaping @Sendable (any TestClientProtocol, StreamService) async throws -> Void) async throws {
+        let dependencies = ServerDependencies(registry: registry, storeLocation: "memory", streamTrainer: trainer,
+                                              streamOwnershipCheck: ownershipCheck)
         let app = buildApplication(ServerConfiguration(), dependencies: dependencies, logger: Logger(label: "vigil-test"))
         try await app.test(.router) { client in try await body(client, dependencies.streams) }
     }
@@ -286,6 +295,61 @@ final class StreamRoutesTests: XCTestCase {
         try await run { client, _ in
             let r = try await client.call(.post, "/v1/ml/anomaly/stream", Self.keep(0..<15))
             XCTAssertEqual(try Self.lastScore(r), resumed.value, accuracy: 1e-12)
+        }
+    }
+
+    /// Two replicas on one registry. B, asked for a stream it does not hold, resumes it from A's
+    /// checkpoint. A, still holding its copy, cannot overwrite B's newer checkpoint, and on its next
+    /// check continues from B's state: the scores are those of one uninterrupted run.
+    func testAnotherReplicaTakesAStreamOverAndTheStaleCopyYields() async throws {
+        let registry = InMemoryModelRegistry()
+        let scores = ScoreBox(), total = ScoreBox()
+        // A checks ownership only hourly, so it keeps using its stale copy until its write is refused.
+        try await run(registry: registry, ownershipCheck: .seconds(3600)) { a, streamsA in
+            let first = try await a.call(.post, "/v1/ml/anomaly/stream", Self.keep(0..<14))
+            XCTAssertEqual(first.object["status"] as? String, "ready", first.text)
+            await streamsA.checkpointChanged()
+            try await Self.replica(registry: registry, ownershipCheck: .zero) { b, streamsB in
+                let viaB = try await b.call(.post, "/v1/ml/anomaly/stream", ["model": "keep", "data": Self.point(14)])
+                XCTAssertEqual(viaB.object["model_version"] as? Int, 1, viaB.text)
+                let stats = try await b.call(.get, "/v1/ml/anomaly/stream/keep")
+                XCTAssertEqual(stats.object["total_processed"] as? Int, 15, stats.text)
+                await streamsB.checkpointChanged()
+            }
+            // A's copy is stale (14 points); its point and its checkpoint write must not win.
+            _ = try await a.call(.post, "/v1/ml/anomaly/stream", ["model": "keep", "data": Self.point(99)])
+            await streamsA.checkpointChanged()
+            let saved = try await registry.checkpoint(id: "keep")
+            let stored = try XCTUnwrap(saved)
+            let state = try StreamService.decoder.decode(StreamCheckpointState.self, from: Data(stored.data))
+            XCTAssertEqual(state.totalProcessed, 15, "the replica that lost the stream overwrote the new owner's checkpoint")
+            // Refused once, A resumes B's state on its next use.
+            let back = try await a.call(.post, "/v1/ml/anomaly/stream", ["model": "keep", "data": Self.point(15)])
+            scores.value = try Self.lastScore(back)
+            let after = try await a.call(.get, "/v1/ml/anomaly/stream/keep")
+            total.value = Double(try XCTUnwrap(after.object["total_processed"] as? Int, after.text))
+        }
+        XCTAssertEqual(total.value, 16)
+        try await run { client, _ in
+            let r = try await client.call(.post, "/v1/ml/anomaly/stream", Self.keep(0..<16))
+            XCTAssertEqual(try Self.lastScore(r), scores.value, accuracy: 1e-12)
+        }
+    }
+
+    /// A stream deleted through one replica is gone from another that held it, once it checks.
+    func testADeleteThroughOneReplicaReachesTheOther() async throws {
+        let registry = InMemoryModelRegistry()
+        try await run(registry: registry, ownershipCheck: .zero) { a, streamsA in
+            _ = try await a.call(.post, "/v1/ml/anomaly/stream", Self.keep(0..<12))
+            await streamsA.checkpointChanged()
+            try await Self.replica(registry: registry, ownershipCheck: .zero) { b, _ in
+                let held = try await b.call(.get, "/v1/ml/anomaly/stream/keep")
+                XCTAssertEqual(held.status, .ok, held.text)
+                let deleted = try await b.call(.delete, "/v1/ml/anomaly/stream/keep")
+                XCTAssertEqual(deleted.status, .ok, deleted.text)
+            }
+            let gone = try await a.call(.get, "/v1/ml/anomaly/stream/keep")
+            XCTAssertEqual(gone.status, .notFound, gone.text)
         }
     }
 }

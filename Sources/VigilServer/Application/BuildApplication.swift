@@ -23,13 +23,16 @@ public struct ServerDependencies: Sendable {
         self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer)
     }
 
-    /// Dependencies whose streaming detectors fit with `streamTrainer`.
-    init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer) {
+    /// Dependencies whose streaming detectors fit with `streamTrainer` and check their ownership
+    /// every `streamOwnershipCheck`.
+    init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer,
+         streamOwnershipCheck: Duration = .seconds(1)) {
         let metrics = ServiceMetrics()
         self.registry = registry
         self.storeLocation = storeLocation
         self.metrics = metrics
-        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores)
+        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores,
+                                     ownershipCheck: streamOwnershipCheck)
     }
 
     /// The background services: the registry watch that keeps the model cache in step, and the

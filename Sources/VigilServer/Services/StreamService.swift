@@ -12,6 +12,14 @@ typealias StreamTrainer = @Sendable (_ window: Matrix, _ featureNames: [String],
 /// model is saved to the registry as a version named after the detector, and each detector's
 /// window and counters are checkpointed there (after every fit, every few seconds while points
 /// arrive, and on shutdown), so a restarted server resumes each detector where it stopped.
+///
+/// Replicas sharing one registry: a detector is owned by the replica that wrote its checkpoint
+/// last. Checkpoints are written compare-and-swap on their stamp, and a replica checks at most once
+/// per `ownershipCheck` that the stored stamp is still the one it wrote or read; when another
+/// replica has written since (it took the stream over, say after this one was unreachable), this
+/// replica drops its copy and continues from the stored checkpoint; when the checkpoint was deleted
+/// elsewhere, it drops its copy. A replica asked for a detector it does not hold resumes it from
+/// its checkpoint: that is how a stream moves to another replica when its owner dies.
 final class StreamService: @unchecked Sendable {
     /// The fit every stream uses unless a test replaces it: the backend's defaults, the
     /// standardization calibrator at the request's contamination, seed 42.
@@ -26,17 +34,30 @@ final class StreamService: @unchecked Sendable {
     let scoreMetrics: ScoreMetrics
     let logger: Logger
 
+    /// How long a detector is used without checking that no other replica took it over.
+    let ownershipCheck: Duration
+
+    /// What this replica knows of a detector's stored checkpoint.
+    private struct Ownership {
+        /// The stamp of the checkpoint this replica last wrote or read; `nil` before the first.
+        var stamp: Int64?
+        /// When the stored stamp was last seen to be `stamp`.
+        var verifiedAt: ContinuousClock.Instant?
+    }
+
     private let lock = NSLock()
     private var detectors = [String: StreamingDetector]()
+    private var ownership = [String: Ownership]()
     private var fits = [UUID: Task<Void, Never>]()
     private var restoring: Task<Void, Never>?
 
     /// A service over `registry`; nothing is restored until the first call.
     init(registry: any ModelRegistry, trainer: @escaping StreamTrainer = StreamService.standardTrainer,
-         scoreMetrics: ScoreMetrics, logger: Logger = Logger(label: "vigil.stream")) {
+         scoreMetrics: ScoreMetrics, ownershipCheck: Duration = .seconds(1), logger: Logger = Logger(label: "vigil.stream")) {
         self.registry = registry
         self.trainer = trainer
         self.scoreMetrics = scoreMetrics
+        self.ownershipCheck = ownershipCheck
         self.logger = logger
     }
 
@@ -89,13 +110,64 @@ final class StreamService: @unchecked Sendable {
     func detector(_ id: String, configuration: StreamConfiguration, firstPoint: Record) async throws -> StreamingDetector {
         try Self.checkID(id)
         await resume()
+        if let held = await current(id) { return held }
         return try lock.withLock {
             if let known = detectors[id] { return known }
             guard !StreamFeatures.numericFields(of: firstPoint).isEmpty else { throw StreamingDetector.noNumericField(index: 0) }
             let made = StreamingDetector(id: id, configuration: configuration)
             detectors[id] = made
+            ownership[id] = Ownership(stamp: nil, verifiedAt: .now)
             return made
         }
+    }
+
+    /// The detector `id` as the registry has it: this replica's copy while its checkpoint is still
+    /// the one it wrote or read (checked at most once per `ownershipCheck`), else the stored
+    /// checkpoint resumed; `nil` when neither exists. When the store cannot be asked, this
+    /// replica's copy serves.
+    private func current(_ id: String) async -> StreamingDetector? {
+        let (held, known) = lock.withLock { (detectors[id], ownership[id]) }
+        if let held, let seen = known?.verifiedAt, seen.duration(to: .now) < ownershipCheck { return held }
+        let stored: Int64?
+        do {
+            stored = try await registry.checkpointStamp(id: id)
+        } catch {
+            logger.warning("could not check a stream's checkpoint; this replica's copy serves",
+                           metadata: ["model": "\(id)", "error": "\(error)"])
+            return held
+        }
+        if stored == known?.stamp {
+            if held != nil { lock.withLock { if detectors[id] === held { ownership[id]?.verifiedAt = .now } } }
+            return held
+        }
+        var resumed: (detector: StreamingDetector, stamp: Int64)?
+        if stored != nil {
+            do {
+                if let checkpoint = try await registry.checkpoint(id: id), let detector = await restore(checkpoint) {
+                    resumed = (detector, checkpoint.stamp)
+                }
+            } catch {
+                logger.error("could not resume a stream from its checkpoint", metadata: ["model": "\(id)", "error": "\(error)"])
+                return held
+            }
+            // An unreadable checkpoint (logged) does not replace a working copy.
+            if resumed == nil { return held }
+        }
+        let now = lock.withLock { () -> StreamingDetector? in
+            guard detectors[id] === held else { return detectors[id] }
+            detectors[id] = resumed?.detector
+            ownership[id] = resumed.map { Ownership(stamp: $0.stamp, verifiedAt: .now) }
+            return resumed?.detector
+        }
+        if let held, now !== held {
+            held.retire()
+            logger.info(resumed == nil ? "stream deleted by another replica; dropped here"
+                                       : "stream written by another replica since; continuing from its checkpoint",
+                        metadata: ["model": "\(id)"])
+        } else if resumed != nil, held == nil {
+            logger.info("resumed a stream from its checkpoint", metadata: ["model": "\(id)"])
+        }
+        return now
     }
 
     /// Every detector's counters, by id.
@@ -114,7 +186,12 @@ final class StreamService: @unchecked Sendable {
     func delete(_ id: String) async throws -> StreamDeleteResponse {
         let detector = try await known(id)
         detector.retire()
-        lock.withLock { if detectors[id] === detector { detectors[id] = nil } }
+        lock.withLock {
+            if detectors[id] === detector {
+                detectors[id] = nil
+                ownership[id] = nil
+            }
+        }
         try await registry.deleteCheckpoint(id: id)
         return StreamDeleteResponse(model: id)
     }
@@ -212,12 +289,36 @@ final class StreamService: @unchecked Sendable {
         await checkpointChanged()
     }
 
+    /// Writes the detector's checkpoint if the stored one is still the one this replica wrote or
+    /// read. When it is not, this replica's copy is stale: the next use resumes the stored one.
     private func save(_ detector: StreamingDetector, onlyIfChanged: Bool) async throws {
         guard let state = detector.checkpoint(onlyIfChanged: onlyIfChanged) else { return }
+        let id = detector.id
+        guard let expected = lock.withLock({ detectors[id] === detector ? ownership[id].map(\.stamp) : nil }) else { return }
         do {
             // A large window takes a while to encode: off the pool that serves requests.
             let data = try await OffLoop.run { try Array(Self.encoder.encode(state)) }
-            try await registry.saveCheckpoint(StreamCheckpoint(id: detector.id, data: data))
+            var checkpoint = StreamCheckpoint(id: id, data: data)
+            if let expected, checkpoint.stamp <= expected {
+                // Two writes within one millisecond (or a clock behind the last writer's) still differ.
+                checkpoint.updatedAt = Date(timeIntervalSince1970: Double(expected + 1) / 1000)
+            }
+            if try await registry.saveCheckpoint(checkpoint, ifStamp: expected) {
+                lock.withLock { if detectors[id] === detector { ownership[id]?.stamp = checkpoint.stamp } }
+                return
+            }
+            let raced = lock.withLock { () -> Bool in
+                guard let now = ownership[id] else { return false }
+                return now.stamp != expected
+            }
+            if raced {
+                // This replica's own other write got in first: write this state next time.
+                detector.markDirty()
+            } else {
+                lock.withLock { if detectors[id] === detector { ownership[id]?.verifiedAt = nil } }
+                logger.warning("another replica wrote this stream's checkpoint; this replica's copy is dropped on next use",
+                               metadata: ["model": "\(id)"])
+            }
         } catch {
             detector.markDirty()
             throw error
@@ -245,20 +346,32 @@ final class StreamService: @unchecked Sendable {
             return
         }
         for checkpoint in saved {
-            do {
-                let state = try Self.decoder.decode(StreamCheckpointState.self, from: Data(checkpoint.data))
-                guard state.format == StreamCheckpointState.currentFormat else { continue }
-                var model: AnomalyModel?
-                if let version = state.registryVersion {
-                    model = try? await registry.loadModel(version).model
+            guard let detector = await restore(checkpoint) else { continue }
+            lock.withLock {
+                if detectors[checkpoint.id] == nil {
+                    detectors[checkpoint.id] = detector
+                    ownership[checkpoint.id] = Ownership(stamp: checkpoint.stamp, verifiedAt: .now)
                 }
-                let detector = try StreamingDetector(restoring: state, model: model)
-                lock.withLock { detectors[state.id] = detector }
-            } catch {
-                logger.error("skipping an unreadable stream checkpoint", metadata: ["model": "\(checkpoint.id)", "error": "\(error)"])
             }
         }
         if !saved.isEmpty { logger.info("resumed streaming detectors", metadata: ["count": "\(saved.count)"]) }
+    }
+
+    /// The detector a checkpoint holds, with the model version it names from the registry; `nil`
+    /// (logged) when the checkpoint is unreadable or of another format.
+    private func restore(_ checkpoint: StreamCheckpoint) async -> StreamingDetector? {
+        do {
+            let state = try Self.decoder.decode(StreamCheckpointState.self, from: Data(checkpoint.data))
+            guard state.format == StreamCheckpointState.currentFormat else { return nil }
+            var model: AnomalyModel?
+            if let version = state.registryVersion {
+                model = try? await registry.loadModel(version).model
+            }
+            return try StreamingDetector(restoring: state, model: model)
+        } catch {
+            logger.error("skipping an unreadable stream checkpoint", metadata: ["model": "\(checkpoint.id)", "error": "\(error)"])
+            return nil
+        }
     }
 
     // MARK: helpers
@@ -266,7 +379,7 @@ final class StreamService: @unchecked Sendable {
     private func known(_ id: String) async throws -> StreamingDetector {
         try Self.checkID(id)
         await resume()
-        guard let detector = lock.withLock({ detectors[id] }) else {
+        guard let detector = await current(id) else {
             throw ServiceError.notFound("Streaming detector not found: \(id)")
         }
         return detector

@@ -150,6 +150,24 @@ public final class InMemoryModelRegistry: ModelRegistry, @unchecked Sendable {
         try locked { savedCheckpoints.values.sorted { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) } }
     }
 
+    public func checkpoint(id: String) async throws -> StreamCheckpoint? {
+        try RegistryRules.validate(name: id)
+        return try locked { savedCheckpoints[id] }
+    }
+
+    public func checkpointStamp(id: String) async throws -> Int64? {
+        try await checkpoint(id: id)?.stamp
+    }
+
+    public func saveCheckpoint(_ checkpoint: StreamCheckpoint, ifStamp expected: Int64?) async throws -> Bool {
+        try RegistryRules.validate(name: checkpoint.id)
+        return try locked {
+            guard savedCheckpoints[checkpoint.id]?.stamp == expected else { return false }
+            savedCheckpoints[checkpoint.id] = checkpoint
+            return true
+        }
+    }
+
     public func deleteCheckpoint(id: String) async throws -> Bool {
         try RegistryRules.validate(name: id)
         return try locked { savedCheckpoints.removeValue(forKey: id) != nil }

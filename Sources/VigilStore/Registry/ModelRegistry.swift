@@ -27,6 +27,14 @@ public protocol ModelRegistry: Sendable {
     func saveCheckpoint(_ checkpoint: StreamCheckpoint) async throws
     /// Every stored streaming-detector state, oldest update first.
     func checkpoints() async throws -> [StreamCheckpoint]
+    /// The stored state of `id`, if there is one.
+    func checkpoint(id: String) async throws -> StreamCheckpoint?
+    /// The `stamp` of the stored state of `id` (cheap: the state is not read); `nil` if there is none.
+    func checkpointStamp(id: String) async throws -> Int64?
+    /// Stores the state of `checkpoint.id` only if the stored one still has the stamp `expected`
+    /// (`nil`: only if there is none), atomically; returns whether it wrote. Replicas sharing one
+    /// store use it so that a replica whose stream was taken over cannot overwrite the new owner's state.
+    func saveCheckpoint(_ checkpoint: StreamCheckpoint, ifStamp expected: Int64?) async throws -> Bool
     /// Removes the saved state of `id`; returns whether there was one.
     @discardableResult
     func deleteCheckpoint(id: String) async throws -> Bool
@@ -74,6 +82,10 @@ public struct StreamCheckpoint: Sendable, Equatable {
         self.data = data
         self.updatedAt = updatedAt
     }
+
+    /// `updatedAt` in whole milliseconds, as every store keeps it: what `checkpointStamp(id:)`
+    /// returns once this checkpoint is stored.
+    public var stamp: Int64 { RegistryRules.milliseconds(updatedAt) }
 }
 
 /// The naming rules of the registry, for callers that check a name before using it.

@@ -80,9 +80,11 @@ enum RegistryRules {
         }
     }
 
-    /// `date` truncated to whole milliseconds, the precision every store keeps.
+    /// `date` truncated to whole milliseconds, the precision every store keeps. A microsecond of
+    /// slack makes a date built from a millisecond count (`date(milliseconds:)`) map back to that
+    /// count, although `Date` keeps it only to within a fraction of a microsecond.
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        Int64((date.timeIntervalSince1970 * 1000 + 0.001).rounded(.down))
     }
 
     /// The date of a millisecond count.

@@ -51,6 +51,38 @@ final class RegistryContractTests: XCTestCase {
         }
     }
 
+    /// The compare-and-swap write replicas use: only over the stamp the writer last saw.
+    func testConditionalCheckpointWritesOnlyOverTheExpectedStamp() async throws {
+        try await forEachRegistry { s, _ in
+            let at = Date(timeIntervalSince1970: 1_795_575_845.678)
+            let missing = try await s.registry.checkpointStamp(id: "keep")
+            XCTAssertNil(missing, s.label)
+            let none = try await s.registry.checkpoint(id: "keep")
+            XCTAssertNil(none, s.label)
+            let first = StreamCheckpoint(id: "keep", data: [1], updatedAt: at)
+            let created = try await s.registry.saveCheckpoint(first, ifStamp: nil)
+            XCTAssertTrue(created, s.label)
+            let stamp = try await s.registry.checkpointStamp(id: "keep")
+            XCTAssertEqual(stamp, 1_795_575_845_678, s.label)
+            XCTAssertEqual(stamp, first.stamp, s.label)
+            // A second creator, and a writer holding an older stamp, are refused and change nothing.
+            let twice = try await s.registry.saveCheckpoint(StreamCheckpoint(id: "keep", data: [2], updatedAt: at.addingTimeInterval(1)), ifStamp: nil)
+            XCTAssertFalse(twice, s.label)
+            let stale = try await s.registry.saveCheckpoint(StreamCheckpoint(id: "keep", data: [3], updatedAt: at.addingTimeInterval(2)),
+                                                            ifStamp: first.stamp - 1)
+            XCTAssertFalse(stale, s.label)
+            let unchanged = try await s.registry.checkpoint(id: "keep")
+            XCTAssertEqual(unchanged?.data, [1], s.label)
+            // The holder of the current stamp writes.
+            let next = StreamCheckpoint(id: "keep", data: [4], updatedAt: at.addingTimeInterval(0.001))
+            let replaced = try await s.registry.saveCheckpoint(next, ifStamp: first.stamp)
+            XCTAssertTrue(replaced, s.label)
+            let now = try await s.registry.checkpoint(id: "keep")
+            XCTAssertEqual(now?.data, [4], s.label)
+            XCTAssertEqual(now?.stamp, 1_795_575_845_679, s.label)
+        }
+    }
+
     func testSavesInOneSecondGetCounterSuffixesAndListNewestFirst() async throws {
         try await forEachRegistry { s, _ in
             var ids = [String]()

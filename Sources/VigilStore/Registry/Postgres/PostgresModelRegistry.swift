@@ -320,6 +320,49 @@ public final class PostgresModelRegistry: ModelRegistry {
         }
     }
 
+    public func checkpoint(id: String) async throws -> StreamCheckpoint? {
+        try RegistryRules.validate(name: id)
+        return try await withServer { [client, logger] in
+            for try await (data, ms) in try await client.query(
+                "SELECT data, updated_at_ms FROM stream_checkpoints WHERE stream_id = \(id)", logger: logger).decode((Data, Int64).self) {
+                return StreamCheckpoint(id: id, data: [UInt8](data), updatedAt: RegistryRules.date(milliseconds: ms))
+            }
+            return nil
+        }
+    }
+
+    public func checkpointStamp(id: String) async throws -> Int64? {
+        try RegistryRules.validate(name: id)
+        return try await withServer { [client, logger] in
+            for try await (ms) in try await client.query(
+                "SELECT updated_at_ms FROM stream_checkpoints WHERE stream_id = \(id)", logger: logger).decode(Int64.self) {
+                return ms
+            }
+            return nil
+        }
+    }
+
+    public func saveCheckpoint(_ checkpoint: StreamCheckpoint, ifStamp expected: Int64?) async throws -> Bool {
+        try RegistryRules.validate(name: checkpoint.id)
+        let data = Data(checkpoint.data), ms = checkpoint.stamp
+        return try await withServer { [client, logger] in
+            let rows = if let expected {
+                try await client.query("""
+                    UPDATE stream_checkpoints SET data = \(data), updated_at_ms = \(ms)
+                    WHERE stream_id = \(checkpoint.id) AND updated_at_ms = \(expected) RETURNING stream_id
+                    """, logger: logger)
+            } else {
+                try await client.query("""
+                    INSERT INTO stream_checkpoints (stream_id, data, updated_at_ms) VALUES (\(checkpoint.id), \(data), \(ms))
+                    ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id
+                    """, logger: logger)
+            }
+            var wrote = false
+            for try await _ in rows { wrote = true }
+            return wrote
+        }
+    }
+
     public func deleteCheckpoint(id: String) async throws -> Bool {
         try RegistryRules.validate(name: id)
         return try await withServer { [client, logger] in

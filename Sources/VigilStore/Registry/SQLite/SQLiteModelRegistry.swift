@@ -278,6 +278,38 @@ public final class SQLiteModelRegistry: ModelRegistry {
         }
     }
 
+    public func checkpoint(id: String) async throws -> StreamCheckpoint? {
+        try RegistryRules.validate(name: id)
+        return try await reading { db in
+            try Row.fetchOne(db, sql: "SELECT data, updated_at_ms FROM stream_checkpoints WHERE stream_id = ?", arguments: [id]).map { row in
+                StreamCheckpoint(id: id, data: [UInt8](try row.decode(atIndex: 0) as Data),
+                                 updatedAt: RegistryRules.date(milliseconds: try row.decode(atIndex: 1)))
+            }
+        }
+    }
+
+    public func checkpointStamp(id: String) async throws -> Int64? {
+        try RegistryRules.validate(name: id)
+        return try await reading { db in
+            try Int64.fetchOne(db, sql: "SELECT updated_at_ms FROM stream_checkpoints WHERE stream_id = ?", arguments: [id])
+        }
+    }
+
+    public func saveCheckpoint(_ checkpoint: StreamCheckpoint, ifStamp expected: Int64?) async throws -> Bool {
+        try RegistryRules.validate(name: checkpoint.id)
+        let data = Data(checkpoint.data), ms = checkpoint.stamp
+        return try await writing { db in
+            if let expected {
+                try db.execute(sql: "UPDATE stream_checkpoints SET data = ?, updated_at_ms = ? WHERE stream_id = ? AND updated_at_ms = ?",
+                               arguments: [data, ms, checkpoint.id, expected])
+            } else {
+                try db.execute(sql: "INSERT INTO stream_checkpoints (stream_id, data, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT(stream_id) DO NOTHING",
+                               arguments: [checkpoint.id, data, ms])
+            }
+            return db.changesCount > 0
+        }
+    }
+
     public func deleteCheckpoint(id: String) async throws -> Bool {
         try RegistryRules.validate(name: id)
         return try await writing { db in
