@@ -55,9 +55,10 @@ class VigilServer:
         self.log_path = self.log_dir / f"vigil-{self.starts}.log"
         log = open(self.log_path, "wb")
         try:
+            # A server on PostgreSQL (--database-url) keeps no data directory.
+            store = [] if "--database-url" in self.extra_args else ["--data-dir", str(self.data_dir)]
             self.process = subprocess.Popen(
-                [str(self.binary), "serve", "--host", "127.0.0.1", "--port", "0",
-                 "--data-dir", str(self.data_dir), *self.extra_args],
+                [str(self.binary), "serve", "--host", "127.0.0.1", "--port", "0", *store, *self.extra_args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
         finally:
