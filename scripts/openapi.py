@@ -112,8 +112,8 @@ def link(op_id, description, parameters=None, request_body=None):
 
 def errors(*codes):
     """The shared error answers for the given status codes (see components.responses)."""
-    names = {400: "BadRequest", 404: "NotFound", 409: "Conflict", 413: "TooLarge", 422: "ValidationFailed",
-             503: "Unavailable"}
+    names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 413: "TooLarge",
+             422: "ValidationFailed", 429: "TooManyRequests", 503: "Unavailable"}
     return {str(code): {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
 
 
@@ -495,8 +495,53 @@ def responses():
         "ValidationFailed": {"description": "The body is not valid JSON or does not match the request schema.",
                              "content": json_content(ref("ValidationError"))},
         "Unavailable": detail("A part the answer needs is not available (the model registry, or the documentation "
-                              "files)."),
+                              "files), or the request ran past the request timeout (`--request-timeout`, 300 s by "
+                              "default) and was abandoned without saving anything."),
+        "Unauthorized": {**detail("Authentication is on and the bearer token is missing, expired, not yet valid, "
+                                  "badly signed, or for another issuer or audience."),
+                         "headers": {"WWW-Authenticate": {"description": "`Bearer` with the error.",
+                                                          "schema": {"type": "string"}}}},
+        "Forbidden": detail("The token's roles do not include the role the route needs."),
+        "TooManyRequests": {**detail("The client (token subject, or address) is over its request rate "
+                                     "(`--rate-limit`), or, for fits, every fit slot is in use "
+                                     "(`--max-concurrent-fits`)."),
+                            "headers": {"Retry-After": {"description": "Seconds to wait before retrying.",
+                                                        "schema": {"type": "integer"}}}},
     }
+
+
+# Routes anyone may call, and POST routes a scorer may call; the rest of the POST/DELETE routes need
+# admin, GET routes viewer (as Sources/VigilServer/Auth/Role.swift decides).
+OPEN_ROUTES = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/{asset}"}
+SCORING_ROUTES = {"/v1/ml/anomaly/score", "/v1/ml/anomaly/detect", "/v1/ml/anomaly/stream", "/v1/ml/polars/append",
+                  "/v1/ml/polars/features", "/v1/ml/features/append", "/v1/ml/features/features"}
+
+
+def required_role(method, route):
+    if route in OPEN_ROUTES:
+        return None
+    if method in ("get", "head"):
+        return "viewer"
+    if method == "post" and (route in SCORING_ROUTES or route.startswith("/predict_")):
+        return "scorer"
+    return "admin"
+
+
+def secure(paths):
+    """Marks every operation with its role: bearer security and the 401/403/429/503 answers, or none if open."""
+    for route, operations in paths.items():
+        for method, op in operations.items():
+            role = required_role(method, route)
+            if role is None:
+                op["security"] = []
+                continue
+            op["security"] = [{"bearer": []}]
+            op["x-vigil-role"] = role
+            note = f"Needs a token with role `{role}` when authentication is on."
+            op["description"] = (op["description"] + "\n\n" + note) if "description" in op else note
+            for code, answer in errors(401, 403, 429, 503).items():
+                op["responses"].setdefault(code, answer)
+    return paths
 
 
 # MARK: paths
@@ -672,8 +717,15 @@ def document():
             {"name": "service", "description": "Health, readiness and metrics."},
             {"name": "docs", "description": "This document and its Swagger UI."},
         ],
-        "paths": paths(),
-        "components": {"schemas": schemas(), "responses": responses()},
+        "paths": secure(paths()),
+        "components": {
+            "schemas": schemas(), "responses": responses(),
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "A JWT (HS256 with the server's secret, or RS256/ES256 from its JWKS) whose `roles` "
+                               "claim holds viewer, scorer or admin; `vigil token --role ROLE` mints one. Off when "
+                               "the server has no key (loopback only)."}},
+        },
     }
 
 

@@ -41,6 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests a client may send at once (env VIGIL_RATE_BURST; default the rate, rounded up).")
     var rateBurst: Int?
 
+    @Option(help: "PEM certificate chain to serve HTTPS with, HTTP/2 and HTTP/1.1 (env VIGIL_TLS_CERT; needs --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (env VIGIL_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "Seconds a request may take, and a connection may stay silent, before it is answered 503 or closed (env VIGIL_REQUEST_TIMEOUT; default 300; 0 = none).")
+    var requestTimeout: Int?
+
+    @Option(help: "Fits that may run at once; more get 429 with Retry-After (env VIGIL_MAX_CONCURRENT_FITS; default the number of cores).")
+    var maxConcurrentFits: Int?
+
     /// The configuration from the flags, then the environment, then the defaults (the registry's
     /// location comes from ``RegistryOptions``).
     func resolvedConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
@@ -81,6 +93,19 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.rateLimit = RateLimitSettings(rate: rate, burst: try positive(rateBurst, "VIGIL_RATE_BURST", "rate burst"))
         }
+        switch (value(tlsCert, "VIGIL_TLS_CERT"), value(tlsKey, "VIGIL_TLS_KEY")) {
+        case (let cert?, let key?): config.tls = TLSFiles(certificate: cert, key: key)
+        case (nil, nil): break
+        case (_?, nil): throw CLIError("--tls-cert needs --tls-key (the certificate's private key)")
+        case (nil, _?): throw CLIError("--tls-key needs --tls-cert (the certificate chain)")
+        }
+        if let text = value(requestTimeout.map(String.init), "VIGIL_REQUEST_TIMEOUT") {
+            guard let seconds = Int(text), seconds >= 0 else {
+                throw CLIError("request timeout must be a whole number of seconds (0 = none), got '\(text)'")
+            }
+            config.requestTimeout = seconds == 0 ? nil : .seconds(seconds)
+        }
+        if let fits = try positive(maxConcurrentFits, "VIGIL_MAX_CONCURRENT_FITS", "max concurrent fits") { config.maxConcurrentFits = fits }
         if config.auth == nil, !ServerConfiguration.isLoopback(config.host), !insecure(env) {
             throw CLIError("refusing to serve \(config.host) without authentication: set --jwt-secret or --jwks, or pass --insecure-no-auth")
         }

@@ -110,6 +110,31 @@ final class AuthTests: XCTestCase {
         XCTAssertEqual(Self.routes.count, documented.count)
     }
 
+    /// The role each operation documents (`x-vigil-role`, none for open routes) is the one the
+    /// middleware enforces.
+    func testDocumentedRolesAreTheEnforcedOnes() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/VigilServer/Resources/openapi.json")
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let paths = try XCTUnwrap(document["paths"] as? [String: [String: [String: Any]]])
+        var checked = 0
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                let enforced = Role.required(method: HTTPRequest.Method(rawValue: method.uppercased())!, route: path)
+                XCTAssertEqual(operation["x-vigil-role"] as? String, enforced?.rawValue, "\(method) \(path)")
+                let security = try XCTUnwrap(operation["security"] as? [[String: Any]], "\(method) \(path)")
+                XCTAssertEqual(security.isEmpty, enforced == nil, "\(method) \(path)")
+                if enforced != nil {
+                    let responses = try XCTUnwrap(operation["responses"] as? [String: Any])
+                    XCTAssertNotNil(responses["401"], "\(method) \(path)")
+                    XCTAssertNotNil(responses["403"], "\(method) \(path)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 30)
+    }
+
     /// Every route × {no token, expired, wrong signature, alg none, wrong audience, viewer, scorer,
     /// admin}: 401, 403 or served as the route's role says; open routes are always served.
     func testEveryRouteEveryTokenKind() async throws {

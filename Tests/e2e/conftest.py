@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"vigil listening on (http://[^\s]+)")
+LISTENING = re.compile(r"vigil listening on (https?://[^\s]+)")
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 10
 
@@ -37,8 +37,10 @@ def vigil_binary() -> Path:
 class VigilServer:
     """One `vigil serve` process on a data directory; can be stopped and started again."""
 
-    def __init__(self, binary: Path, data_dir: Path, log_dir: Path, extra_args=()):
+    def __init__(self, binary: Path, data_dir: Path, log_dir: Path, extra_args=(), verify=True):
         self.binary = binary
+        # What httpx checks the server's certificate with (a CA file for a TLS server).
+        self.verify = verify
         self.data_dir = data_dir
         self.log_dir = log_dir
         self.extra_args = list(extra_args)
@@ -77,7 +79,7 @@ class VigilServer:
                     time.sleep(0.05)
             while True:
                 try:
-                    if httpx.get(self.base_url + "/healthz", timeout=2).status_code == 200:
+                    if httpx.get(self.base_url + "/healthz", timeout=2, verify=self.verify).status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
@@ -117,7 +119,7 @@ class VigilServer:
 
     def client(self, timeout: float = 30.0) -> httpx.Client:
         assert self.base_url, "server not running"
-        return httpx.Client(base_url=self.base_url, timeout=timeout)
+        return httpx.Client(base_url=self.base_url, timeout=timeout, verify=self.verify)
 
 
 def _server(tmp_root: Path, name: str, extra_args=()):

@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import ServiceLifecycle
 import VigilStore
@@ -17,6 +19,8 @@ public struct ServerDependencies: Sendable {
     let streams: StreamService
     /// How often changed streaming detectors are checkpointed.
     var checkpointInterval: Duration = .seconds(2)
+    /// The gate fits pass; `nil` makes one of the configuration's `maxConcurrentFits`.
+    var fitGate: FitGate?
 
     /// Dependencies from their parts.
     public init(registry: any ModelRegistry, storeLocation: String) {
@@ -52,6 +56,7 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     // Router middleware runs after route matching, so these decide by the matched route template.
     if let auth = configuration.auth { router.add(middleware: AuthMiddleware(verifier: TokenVerifier(settings: auth))) }
     if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(settings: limit))) }
+    if let timeout = configuration.requestTimeout { router.add(middleware: RequestTimeoutMiddleware(timeout: timeout)) }
     let registry = dependencies.registry
     HealthController(ping: {
         do {
@@ -64,7 +69,8 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     MetricsController(metrics: metrics).register(on: router)
     DocsController(files: .bundled).register(on: router)
     let anomaly = AnomalyService(registry: registry, cache: dependencies.cache, storeLocation: dependencies.storeLocation,
-                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores)
+                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores,
+                                 fitGate: dependencies.fitGate ?? FitGate(limit: configuration.maxConcurrentFits))
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router.group("v1/ml/anomaly"))
     PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores),
@@ -83,11 +89,14 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
 
 /// The whole service: router, HTTP server on `host:port`, and the registry watch beside it in
 /// one `ServiceGroup` (graceful shutdown on SIGTERM/SIGINT via `runService()`).
-/// `onListening` is told the bound address once the server accepts connections.
+/// `onListening` is told the bound address once the server accepts connections. `server` is
+/// plain HTTP/1.1 unless given (``httpsServer(_:idleTimeout:)`` for TLS).
 public func buildApplication(_ configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger,
+                             server: HTTPServerBuilder? = nil,
                              onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) -> some ApplicationProtocol {
     Application(
         router: buildRouter(configuration, dependencies: dependencies),
+        server: server ?? .http1(configuration: .init(idleTimeout: configuration.requestTimeout.map { TimeAmount($0) })),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
         services: dependencies.backgroundServices,
         onServerRunning: { channel in

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Everything `vigil serve` is configured with besides the registry: where it listens, how it logs
@@ -27,11 +28,19 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var auth: AuthSettings?
     /// The per-client request limit; `nil` is no limit.
     public var rateLimit: RateLimitSettings?
+    /// PEM certificate chain and key to serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN); `nil` is plain HTTP.
+    public var tls: TLSFiles?
+    /// Longest a request may take before it is answered 503; `nil` is no limit.
+    public var requestTimeout: Duration?
+    /// Most fits (batch fit requests) running at once; more are answered 429 with `Retry-After`.
+    public var maxConcurrentFits: Int
 
-    /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows.
+    /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows, plain HTTP,
+    /// 300 s per request, as many concurrent fits as cores.
     public init(host: String = "127.0.0.1", port: Int = 14345, logLevel: Logger.Level = .info, logFormat: LogFormat = .text,
                 maxBodyBytes: Int = 16 * 1024 * 1024, maxRows: Int = 100_000,
-                auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil) {
+                auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil, tls: TLSFiles? = nil,
+                requestTimeout: Duration? = .seconds(300), maxConcurrentFits: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
@@ -40,5 +49,22 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.maxRows = maxRows
         self.auth = auth
         self.rateLimit = rateLimit
+        self.tls = tls
+        self.requestTimeout = requestTimeout
+        self.maxConcurrentFits = max(1, maxConcurrentFits)
+    }
+}
+
+/// The PEM files `--tls-cert` and `--tls-key` name.
+public struct TLSFiles: Sendable, Equatable {
+    /// Certificate chain, leaf first.
+    public var certificate: String
+    /// Private key of the leaf certificate.
+    public var key: String
+
+    /// Files at these paths.
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
     }
 }

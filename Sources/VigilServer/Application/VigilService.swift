@@ -12,9 +12,11 @@ public enum VigilService {
         if let auth = configuration.auth { try await TokenVerifier(settings: auth).prepare() }
         let location = storeLocation(of: registry)
         let access = configuration.auth == nil ? "auth off" : "auth on"
+        let server = try configuration.tls.map { try httpsServer($0) }
+        let scheme = server == nil ? "http" : "https"
         let app = buildApplication(configuration, dependencies: ServerDependencies(registry: registry, storeLocation: location),
-                                   logger: logger) { host, port in
-            let line = "vigil listening on http://\(host):\(port) (registry: \(location); \(access))\n"
+                                   logger: logger, server: server) { host, port in
+            let line = "vigil listening on \(scheme)://\(host):\(port) (registry: \(location); \(access))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runService()

@@ -78,6 +78,9 @@ enum ErrorBody {
         } else {
             data = (try? encoder.encode(Detail(detail: error.description))) ?? Data()
         }
+        if case .busy(_, let seconds) = error {
+            return response(status: error.status, json: data, headers: [.retryAfter: String(seconds)])
+        }
         return response(status: error.status, json: data)
     }
 

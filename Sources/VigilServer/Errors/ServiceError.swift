@@ -15,7 +15,9 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyRows(count: Int, limit: Int)
     /// 422: the body does not match the request schema, one issue per field.
     case validation([ValidationIssue])
-    /// 503: the registry does not answer.
+    /// 429 with `Retry-After`: a shared capacity (concurrent fits) is in use; retry later.
+    case busy(String, retryAfterSeconds: Int)
+    /// 503: the registry does not answer, or the request ran past the request timeout.
     case unavailable(String)
     /// 500: a fault of the service itself.
     case internalError(String)
@@ -28,6 +30,7 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict: .conflict
         case .bodyTooLarge, .tooManyRows: .contentTooLarge
         case .validation: .unprocessableContent
+        case .busy: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
         }
@@ -35,7 +38,7 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .badRequest(let m), .notFound(let m), .conflict(let m), .unavailable(let m), .internalError(let m):
+        case .badRequest(let m), .notFound(let m), .conflict(let m), .unavailable(let m), .internalError(let m), .busy(let m, _):
             return m
         case .bodyTooLarge(let limit):
             return "Request body is larger than the limit of \(limit) bytes"

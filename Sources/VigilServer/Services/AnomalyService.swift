@@ -16,6 +16,8 @@ struct AnomalyService: Sendable {
     let maxRows: Int
     /// Where scored and flagged rows are counted.
     let scoreMetrics: ScoreMetrics
+    /// Bounds the fits running at once.
+    var fitGate = FitGate(limit: ProcessInfo.processInfo.activeProcessorCount)
     /// Seed every fit uses (scikit-learn's and LlamaFarm's `random_state=42`).
     static let seed: UInt64 = 42
     /// Batches at most this many values are scored on the calling task; larger ones off the loop.
@@ -51,7 +53,11 @@ struct AnomalyService: Sendable {
         }
         let settings = try Self.settings(for: backend, request: request, contamination: contamination)
         let schemaText = try schema.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let gate = fitGate
+        try gate.enter()
         let (model, pipeline, new) = try await OffLoop.run { () throws -> (AnomalyModel, FeaturePipeline, NewModelVersion) in
+            // Held until the computation ends, also when the request was abandoned at its deadline.
+            defer { gate.leave() }
             let pipeline: FeaturePipeline
             let prepared: Matrix
             switch rows {
