@@ -3,6 +3,9 @@
 --   wrk ... -s bench/wrk_json.lua URL -- BODIES_FILE   POST each line of BODIES_FILE (one JSON
 --                                                      body per line), cycling through them
 --   wrk ... -s bench/wrk_json.lua URL                  GET URL (e.g. /healthz, the no-op route)
+--   wrk ... -s bench/wrk_json.lua URL -- BODIES_FILE MS  as the first, each connection waiting MS
+--                                                      milliseconds before each request (a
+--                                                      bounded load: about connections*1000/MS req/s)
 --
 -- At the end it prints one JSON line: requests, req/s, latency percentiles in ms, errors
 -- (non-2xx answers count under errors.status). Each wrk thread cycles through the bodies from
@@ -10,6 +13,7 @@
 local bodies = {}
 local i = 0
 local thread_count = 0
+local pause_ms = 0
 
 function setup(thread)
   thread_count = thread_count + 1
@@ -17,6 +21,7 @@ function setup(thread)
 end
 
 function init(args)
+  pause_ms = tonumber(args[2] or "0") or 0
   local path = args[1]
   if path ~= nil and #path > 0 then
     for line in io.lines(path) do
@@ -35,6 +40,10 @@ function request()
   if #bodies == 0 then return wrk.format() end
   i = i % #bodies + 1
   return wrk.format(nil, nil, nil, bodies[i])
+end
+
+function delay()
+  return pause_ms
 end
 
 function done(summary, latency, requests)
