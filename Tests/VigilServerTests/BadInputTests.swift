@@ -3,6 +3,26 @@ import VigilServer
 import XCTest
 
 final class BadInputTests: XCTestCase {
+    /// A known path with a method it is not served with is 405 with `Allow` (FastAPI's answer);
+    /// an unknown path stays 404.
+    func testWrongMethodIs405WithAllow() async throws {
+        try await TestService().run { client in
+            let fit = try await client.call(.delete, "/v1/ml/anomaly/fit")
+            XCTAssertEqual(fit.status, .methodNotAllowed, fit.text)
+            XCTAssertEqual(fit.detail, "Method Not Allowed")
+            XCTAssertEqual(fit.headers[.allow], "POST")
+            let stream = try await client.call(.put, "/v1/ml/anomaly/stream/some-detector")
+            XCTAssertEqual(stream.status, .methodNotAllowed, stream.text)
+            XCTAssertEqual(stream.headers[.allow], "DELETE, GET")
+            let health = try await client.call(.post, "/healthz")
+            XCTAssertEqual(health.status, .methodNotAllowed, health.text)
+            let unknown = try await client.call(.get, "/v1/ml/anomaly/nothing-here")
+            XCTAssertEqual(unknown.status, .notFound, unknown.text)
+            let deeper = try await client.call(.get, "/v1/ml/anomaly/stream/a/b/c")
+            XCTAssertEqual(deeper.status, .notFound, deeper.text)
+        }
+    }
+
     func testMalformedJSONIsA422JSONInvalid() async throws {
         try await TestService().run { client in
             let reply = try await client.call(.post, "/v1/ml/anomaly/fit", #"{"data": [[1, 2]"#)

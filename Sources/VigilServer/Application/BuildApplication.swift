@@ -52,7 +52,8 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     let router = Router(context: VigilRequestContext.self)
     let metrics = dependencies.metrics
     router.add(middleware: RequestTelemetryMiddleware(metrics: metrics))  // request id; one line per request at debug
-    router.add(middleware: ErrorMiddleware(metrics: metrics))
+    let allowed = AllowedMethods()
+    router.add(middleware: ErrorMiddleware(metrics: metrics, allowed: allowed))
     // Router middleware runs after route matching, so these decide by the matched route template.
     if let auth = configuration.auth { router.add(middleware: AuthMiddleware(verifier: TokenVerifier(settings: auth))) }
     if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(settings: limit))) }
@@ -84,6 +85,7 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
         BufferController(service: buffers, body: JSONBody(maxBytes: configuration.maxBodyBytes))
             .register(on: router.group(prefix))
     }
+    allowed.record(router.routes.map { (template: $0.path.description, method: $0.method) })
     return router
 }
 

@@ -12,11 +12,21 @@ import VigilStore
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Where registry failures are counted.
     let metrics: ServiceMetrics
+    /// The router's routes, to tell a wrong method (405) from an unknown path (404).
+    var allowed: AllowedMethods?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
+            // Hummingbird marks a request no route matched with the endpoint path "NotFound".
+            if context.endpointPath == nil || context.endpointPath == "NotFound", let allowed, (error as? HTTPError)?.status == .notFound {
+                let methods = allowed.methods(for: request.uri.path)
+                if !methods.isEmpty, !methods.contains(request.method) {
+                    return ErrorBody.response(status: .methodNotAllowed, detail: "Method Not Allowed",
+                                              headers: [.allow: methods.map(\.rawValue).joined(separator: ", ")])
+                }
+            }
             let mapped = Self.serviceError(for: error)
             if let registryError = error as? RegistryError, Self.isStoreFailure(registryError) {
                 metrics.recordRegistryError(operation: ServiceMetrics.routeLabel(context.endpointPath))
