@@ -147,6 +147,7 @@ def test_a_fit_through_one_replica_is_served_by_the_other_within_a_second(cluste
             assert time.monotonic() - started < 1.0, "B did not see A's fit within 1 s"
             time.sleep(0.02)
         seen_after = time.monotonic() - started
+        print(f"\nreplica B scored A's fit {seen_after * 1000:.1f} ms after A answered")
         assert seen_after < 1.0
         body = scored.json()
         assert body["data"][1]["is_anomaly"] is True
@@ -215,7 +216,9 @@ def test_a_replica_killed_mid_stream_is_taken_over_from_its_checkpoint(cluster):
         a.process.wait(timeout=10)
 
         # The next points reach B through nginx; B resumes from A's checkpoint, ready at once.
+        took = time.monotonic()
         after = _stream(lb, 60, 1)
+        print(f"\nfirst point after the SIGKILL answered by B in {(time.monotonic() - took) * 1000:.1f} ms")
         assert after["status"] in ("ready", "retraining"), after
         assert after["results"][0]["score"] is not None, after
         assert after["model_version"] >= version_before, (after, version_before)
