@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -33,7 +35,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "VigilEthereum", dependencies: ["VigilCore"]),
+        .target(
+            name: "VigilEthereum",
+            dependencies: [
+                "VigilCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "VigilServer",
             dependencies: [
@@ -49,11 +59,12 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilServer", "VigilCore", "VigilFeatures", "VigilStore",
+                "VigilServer", "VigilCore", "VigilFeatures", "VigilStore", "VigilEthereum",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilEthereumTests", dependencies: ["VigilEthereum", "VigilCore", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "VigilFeaturesTests", dependencies: ["VigilFeatures", "CZlib"]),
         .testTarget(
             name: "VigilStoreTests",
