@@ -21,7 +21,8 @@ public final class TransferLoader: @unchecked Sendable {
     /// Token metadata by contract address.
     public let metadataCache: LRUCache<String, TokenMetadata>
     private let lock = NSLock()
-    private var blockReceipts = true
+    /// Whether the node has `eth_getBlockReceipts`; `nil` until it has been asked.
+    private var blockReceipts: Bool?
 
     /// A loader over `rpc`, asking `chunkBlocks` blocks per `eth_getLogs`, caching `metadataCapacity` tokens.
     public init(rpc: EthereumRPC, chunkBlocks: UInt64 = 2_000, metadataCapacity: Int = 10_000) {
@@ -114,12 +115,22 @@ public final class TransferLoader: @unchecked Sendable {
                   progress: @Sendable (LoadProgress) -> Void) async throws -> [String: (BigUInt, BigUInt)] {
         var out = [String: (BigUInt, BigUInt)]()
         let wanted = Set(transactions)
-        if lock.withLock({ blockReceipts }), !blocks.isEmpty {
-            let answers = try await rpc.batch(blocks.map { RPCCall("eth_getBlockReceipts", [.string(Hex.quantity($0))]) })
-            if case .failure(let error)? = answers.first(where: { if case .failure = $0 { return true } else { return false } }),
-               error.isMethodUnsupported {
-                lock.withLock { blockReceipts = false }
-            } else {
+        if lock.withLock({ blockReceipts != false }), let first = blocks.first {
+            // The first block is asked alone until the node has shown it has the method, so a node
+            // without it costs one refused call, not one per block.
+            var answers = [Result<JSONValue, EthereumError>]()
+            var rest = blocks[...]
+            if lock.withLock({ blockReceipts == nil }) {
+                do {
+                    answers.append(.success(try await rpc.call("eth_getBlockReceipts", [.string(Hex.quantity(first))])))
+                    lock.withLock { blockReceipts = true }
+                    rest = rest.dropFirst()
+                } catch let error as EthereumError where error.isMethodUnsupported {
+                    lock.withLock { blockReceipts = false }
+                }
+            }
+            if lock.withLock({ blockReceipts == true }) {
+                answers += try await rpc.batch(rest.map { RPCCall("eth_getBlockReceipts", [.string(Hex.quantity($0))]) })
                 for answer in answers {
                     for receipt in try answer.get().array ?? [] {
                         if let (hash, gas) = try Self.gas(of: receipt), wanted.contains(hash) { out[hash] = gas }
