@@ -23,6 +23,7 @@ Prints "listening on http://127.0.0.1:PORT" once it serves.
 import argparse
 import json
 import random
+import socket
 import sys
 import threading
 import time
@@ -272,6 +273,12 @@ class Bridge:
 def handler_for(bridge):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            # headers and body go out in two writes: without this, Nagle's algorithm holds the body
+            # for the client's delayed ACK (40 ms a request)
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, *args):
             pass

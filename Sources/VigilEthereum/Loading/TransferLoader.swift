@@ -100,12 +100,12 @@ public final class TransferLoader: @unchecked Sendable {
 
     /// Timestamps of `blocks` by `eth_getBlockByNumber`.
     func timestamps(_ blocks: [UInt64], progress: @Sendable (LoadProgress) -> Void) async throws -> [UInt64: UInt64] {
-        let answers = try await rpc.batch(blocks.map { RPCCall("eth_getBlockByNumber", [.string(Hex.quantity($0)), .bool(false)]) })
+        let answers = try await batches(blocks.map { RPCCall("eth_getBlockByNumber", [.string(Hex.quantity($0)), .bool(false)]) },
+                                        phase: "blocks", progress: progress)
         var out = [UInt64: UInt64]()
         for (block, answer) in zip(blocks, answers) {
             if let text = try answer.get()["timestamp"]?.string { out[block] = try Hex.uint64(text) }
         }
-        progress(LoadProgress(phase: "blocks", done: blocks.count, total: blocks.count))
         return out
     }
 
@@ -130,21 +130,38 @@ public final class TransferLoader: @unchecked Sendable {
                 }
             }
             if lock.withLock({ blockReceipts == true }) {
-                answers += try await rpc.batch(rest.map { RPCCall("eth_getBlockReceipts", [.string(Hex.quantity($0))]) })
+                answers += try await batches(rest.map { RPCCall("eth_getBlockReceipts", [.string(Hex.quantity($0))]) },
+                                             phase: "receipts", progress: progress)
                 for answer in answers {
                     for receipt in try answer.get().array ?? [] {
                         if let (hash, gas) = try Self.gas(of: receipt), wanted.contains(hash) { out[hash] = gas }
                     }
                 }
-                progress(LoadProgress(phase: "receipts", done: blocks.count, total: blocks.count))
                 return out
             }
         }
-        let answers = try await rpc.batch(transactions.map { RPCCall("eth_getTransactionReceipt", [.string($0)]) })
+        let answers = try await batches(transactions.map { RPCCall("eth_getTransactionReceipt", [.string($0)]) },
+                                        phase: "receipts", progress: progress)
         for answer in answers {
             if let (hash, gas) = try Self.gas(of: try answer.get()) { out[hash] = gas }
         }
-        progress(LoadProgress(phase: "receipts", done: transactions.count, total: transactions.count))
+        return out
+    }
+
+    /// `calls` in batches of the client's batch size, telling `progress` after each.
+    private func batches(_ calls: [RPCCall], phase: String, progress: @Sendable (LoadProgress) -> Void) async throws
+        -> [Result<JSONValue, EthereumError>] {
+        var out = [Result<JSONValue, EthereumError>]()
+        out.reserveCapacity(calls.count)
+        let size = max(1, rpc.settings.batchSize)
+        progress(LoadProgress(phase: phase, done: 0, total: calls.count))
+        var start = 0
+        while start < calls.count {
+            let end = min(calls.count, start + size)
+            out += try await rpc.batch(Array(calls[start..<end]))
+            progress(LoadProgress(phase: phase, done: end, total: calls.count))
+            start = end
+        }
         return out
     }
 
