@@ -15,6 +15,7 @@ Faults for tests, set with POST /_control (JSON object, fields optional):
   hang_next       the next N requests wait hang_seconds before answering
   block_receipts  whether eth_getBlockReceipts exists (default true)
   batch           whether batched requests are accepted (default true)
+  missing_receipts  transaction hashes whose receipts the node does not have (null, left out of blocks)
 GET /_stats returns {"http_requests", "calls", "by_method"}; POST /_stats resets them.
 
 usage: python chain.py --port 0 --manifest m.json [--normal 240] [--pad-to 1000] [--no-block-receipts]
@@ -234,7 +235,7 @@ class Bridge:
         self.chain = chain
         self.lock = threading.Lock()
         self.options = {"max_log_range": 0, "fail_next": 0, "error_status": 0, "malformed_next": 0, "hang_next": 0,
-                        "hang_seconds": 5.0, "block_receipts": True, "batch": True}
+                        "hang_seconds": 5.0, "block_receipts": True, "batch": True, "missing_receipts": []}
         self.reset_stats()
 
     def reset_stats(self):
@@ -259,8 +260,10 @@ class Bridge:
             elif method == "eth_getBlockReceipts" and options["block_receipts"]:
                 n = c.block_number(params[0])
                 result = c.receipts.get(n) if n <= c.head else None
+                if result is not None:
+                    result = [r for r in result if r["transactionHash"].lower() not in options["missing_receipts"]]
             elif method == "eth_getTransactionReceipt":
-                result = c.get_receipt(params)
+                result = None if params[0].lower() in options["missing_receipts"] else c.get_receipt(params)
             elif method == "eth_call":
                 result = c.call(params)
             else:

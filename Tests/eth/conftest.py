@@ -39,7 +39,7 @@ class Chain:
     """The bridge process and what its scenario did (the manifest)."""
 
     DEFAULTS = {"max_log_range": 0, "fail_next": 0, "error_status": 0, "malformed_next": 0, "hang_next": 0,
-                "hang_seconds": 5.0, "block_receipts": True, "batch": True}
+                "hang_seconds": 5.0, "block_receipts": True, "batch": True, "missing_receipts": []}
 
     def __init__(self, url, manifest, process):
         self.url, self.manifest, self.process = url, manifest, process

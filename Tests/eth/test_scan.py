@@ -174,3 +174,23 @@ def test_faults_that_persist_are_clear_errors_and_save_nothing(serve, node):
 
     assert http("GET", server.url + "/v1/findings")[1]["total"] == 0
     assert http("GET", server.url + "/v1/ml/anomaly/models")[1]["total"] == 0
+
+
+def test_a_transfer_without_receipt_is_an_invalid_finding(serve, node):
+    m = node.manifest
+    server = serve(VIGIL_ETH_RPC_URL=node.url, VIGIL_ETH_RPS="0")
+    status, scanned = http("POST", server.url + "/anomaly_detection/",
+                           {"start_block": m["first_block"], "end_block": m["head"], "contamination": CONTAMINATION})
+    assert status == 200, scanned
+    normal = http("GET", server.url + "/v1/findings?severity=info&limit=1")[1]["data"][0]["transaction_hash"]
+    node.control(missing_receipts=[normal])
+    status, flagged = http("POST", server.url + "/anomaly_detection/",
+                           {"start_block": m["first_block"], "end_block": m["head"], "use_pre_trained_model": True})
+    assert status == 200, flagged
+    assert normal not in {f["transaction_hash"] for f in flagged}
+    low = http("GET", server.url + "/v1/findings?severity=low")[1]["data"]
+    assert [f["transaction_hash"] for f in low] == [normal]
+    assert low[0]["alert_id"] == "INVALID-TOKEN-TRANSFERS-TX"
+    assert low[0]["metadata"]["prediction"] == "invalid"
+    assert "receipt" in low[0]["metadata"]["problem"]
+    assert http("GET", server.url + "/v1/findings?limit=10000")[1]["total"] == 2 * m["transfers"]
