@@ -93,7 +93,7 @@ public struct EthereumScanner: Sendable {
         do {
             rpc = try EthereumRPC(url: url, settings: settings.rpc)
         } catch {
-            throw ServiceError.unavailable("VIGIL_ETH_RPC_URL is unusable: \(error)")
+            throw ServiceError.unavailable("\(error)")
         }
         self.registry = registry
         self.cache = cache
