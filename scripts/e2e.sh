@@ -7,6 +7,7 @@
 #   PYTHON     Python that creates it (default python3)
 #   VIGIL_BIN  the binary under test (default .build/debug/vigil; built with `swift build`
 #              when it is the default and missing)
+#   E2E_TESTS, REQUIREMENTS  another pytest folder and its pinned packages (scripts/eth-test.sh)
 # e.g.  scripts/e2e.sh -k stream -x
 #       VIGIL_BIN=.build/release/vigil scripts/e2e.sh
 set -euo pipefail
@@ -16,7 +17,8 @@ cd "$ROOT"
 
 VENV="${VENV:-.venv-e2e}"
 PYTHON="${PYTHON:-python3}"
-REQUIREMENTS="Tests/e2e/requirements.txt"
+E2E_TESTS="${E2E_TESTS:-Tests/e2e}"
+REQUIREMENTS="${REQUIREMENTS:-$E2E_TESTS/requirements.txt}"
 
 if [ -z "${VIGIL_BIN:-}" ]; then
   VIGIL_BIN=".build/debug/vigil"
@@ -44,4 +46,4 @@ if ! cmp -s "$REQUIREMENTS" "$STAMP" 2>/dev/null; then
 fi
 
 echo "e2e: testing $VIGIL_BIN" >&2
-exec "$VENV/bin/python" -m pytest Tests/e2e -p no:cacheprovider "$@"
+exec "$VENV/bin/python" -m pytest "$E2E_TESTS" -p no:cacheprovider "$@"

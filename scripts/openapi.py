@@ -22,6 +22,7 @@ FIELD_TYPES = ["numeric", "hash", "label", "onehot", "binary", "frequency"]
 ROLLING_STATS = ["mean", "std", "min", "max"]
 MODEL_NAME_PATTERN = "^[A-Za-z0-9_.-]{1,128}$"
 BUFFER_PREFIXES = ["/v1/ml/polars", "/v1/ml/features"]
+SEVERITIES = ["critical", "high", "medium", "low", "info"]
 
 
 # MARK: schema helpers
@@ -478,6 +479,62 @@ def schemas():
         }),
         # Service
         "Status": response_object({"status": {"type": "string", "enum": ["ok", "ready"]}}),
+        # Ethereum
+        "ScanRequest": obj({
+            "start_block": integer(0, 2**63 - 1, description="First block, inclusive."),
+            "end_block": integer(0, 2**63 - 1, description="Last block, inclusive; start_block > end_block is a 400."),
+            "time_interval_in_seconds": {"type": "number", "minimum": 0, "default": 0,
+                                         "description": "When > 0, the latest blocks of this many seconds (12 s a block) "
+                                                        "replace start_block/end_block."},
+            "use_pre_trained_model": {"type": "boolean", "default": False,
+                                      "description": "Score with the newest `erc20-transfers` model (404 if none) instead "
+                                                     "of fitting one on the loaded transfers and saving it as a new version."},
+            "contamination": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5, "default": 0.001,
+                              "description": "Share of transfers a fit flags."},
+            "group_by_transaction": {"type": "boolean", "default": False,
+                                     "description": "One entry per transaction (`token2value`) instead of per transfer."},
+        }, required=["start_block", "end_block"], closed=False),
+        "FlaggedTransfer": response_object({
+            "transaction_hash": {"type": "string"},
+            "value": {"type": "number", "description": "Token units (raw value / 10^decimals; 18 decimals when unknown)."},
+            "token": {"type": "string", "description": "The token's symbol, else its contract address."},
+            "gas_cost": {"type": "number", "description": "gasUsed × effectiveGasPrice in ETH."},
+            "anomaly_score": {"type": "number"},
+            "etherscan_link": {"type": "string"},
+            "value_exact": {"type": "string", "description": "The value as an exact decimal."},
+            "gas_cost_exact": {"type": "string", "description": "The gas cost in ETH as an exact decimal."},
+            "token_address": {"type": "string"},
+            "block_number": integer(0),
+            "log_index": integer(0),
+        }),
+        "FlaggedTransaction": response_object({
+            "transaction_hash": {"type": "string"},
+            "token2value": {"type": "object", "additionalProperties": {"type": "number"},
+                            "description": "Flagged value moved by token."},
+            "gas_cost": {"type": "number"},
+            "anomaly_score": {"type": "number", "description": "The highest score of its transfers."},
+            "etherscan_link": {"type": "string"},
+        }),
+        "ScanResult": {"anyOf": [{"type": "array", "items": ref("FlaggedTransfer")},
+                                 {"type": "array", "items": ref("FlaggedTransaction")}],
+                       "description": "The flagged transfers (or transactions), highest score first."},
+        "Finding": response_object({
+            "id": integer(1),
+            "created_at": {"type": "string", "format": "date-time"},
+            "alert_id": {"type": "string", "description": "e.g. ANOMALOUS-TOKEN-TRANSFERS-TX, NORMAL-TOKEN-TRANSFERS-TX, "
+                                                          "INVALID-TOKEN-TRANSFERS-TX."},
+            "severity": {"type": "string", "enum": SEVERITIES},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "model": {"type": "string"},
+            "model_version": {"type": "string"},
+            "score": {"type": "number"},
+            "threshold": {"type": "number"},
+            "transaction_hash": nullable({"type": "string"}),
+            "metadata": {"type": "object", "description": "prediction, anomaly_score, anomaly_threshold, model_version, "
+                                                          "feature_generation_ms, model_response_ms and what was scored."},
+        }),
+        "FindingList": list_of("Finding", "Newest first."),
     }
 
 
@@ -514,7 +571,8 @@ def responses():
 # admin, GET routes viewer (as Sources/VigilServer/Auth/Role.swift decides).
 OPEN_ROUTES = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/{asset}"}
 SCORING_ROUTES = {"/v1/ml/anomaly/score", "/v1/ml/anomaly/detect", "/v1/ml/anomaly/stream", "/v1/ml/polars/append",
-                  "/v1/ml/polars/features", "/v1/ml/features/append", "/v1/ml/features/features"}
+                  "/v1/ml/polars/features", "/v1/ml/features/append", "/v1/ml/features/features",
+                  "/anomaly_detection", "/anomaly_detection/"}
 
 
 def required_role(method, route):
@@ -694,6 +752,18 @@ def paths():
             description="Fields are read by the model's feature names (a schema-encoded model encodes the record).")}
     for prefix in BUFFER_PREFIXES:
         out.update(buffer_paths(prefix))
+    out["/anomaly_detection/"] = {"post": operation(
+        "anomaly_detection", "ethereum", "Anomalous ERC20 transfers in a block range",
+        {**ok(ref("ScanResult")), **errors(400, 404, 409, 413, 422, 503)}, request=body("ScanRequest"),
+        description="Loads the ERC20 Transfer logs of the blocks from the node at VIGIL_ETH_RPC_URL (503 when it is "
+                    "unset or the node fails after retries), fits an Isolation Forest on them or uses the newest "
+                    "`erc20-transfers` model, stores one finding per transfer and answers the flagged ones.")}
+    out["/v1/findings"] = {"get": operation(
+        "list_findings", "ethereum", "Stored findings, newest first",
+        {**ok(ref("FindingList")), **errors(400, 503)},
+        parameters=[query_parameter("since", {"type": "string"}, "Only findings from this time on: ISO 8601 or Unix seconds."),
+                    query_parameter("severity", {"type": "string", "enum": SEVERITIES}, "Only this severity."),
+                    query_parameter("limit", integer(1, 10000, 100), "At most this many.")])}
     return out
 
 
@@ -714,6 +784,7 @@ def document():
             {"name": "predict", "description": "One record scored with the newest model of a backend."},
             {"name": "buffers (polars)", "description": "Named in-memory feature buffers under /v1/ml/polars."},
             {"name": "buffers (features)", "description": "The same buffers under /v1/ml/features."},
+            {"name": "ethereum", "description": "ERC20 transfer scans over an Ethereum node's JSON-RPC, and findings."},
             {"name": "service", "description": "Health, readiness and metrics."},
             {"name": "docs", "description": "This document and its Swagger UI."},
         ],

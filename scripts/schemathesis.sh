@@ -107,10 +107,17 @@ if [ -n "$FUZZ_EXCLUDE_PATH_REGEX" ]; then
     echo "skipping paths matching $FUZZ_EXCLUDE_PATH_REGEX"
 fi
 
+# POST /anomaly_detection/ answers its documented 503 when no Ethereum node is configured, as here.
+cat >"$work/schemathesis.toml" <<'TOMLEOF'
+[[operations]]
+include-path = "/anomaly_detection/"
+checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]
+TOMLEOF
+
 # From the temporary folder, so that schemathesis' own cache of failures stays out of the checkout.
 status=0
 (cd "$work" && timeout --signal=INT --kill-after=30 "$FUZZ_TIMEOUT" \
-    "$VENV/bin/schemathesis" run "$base/openapi.json" \
+    "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --mode positive \
     --phases examples,coverage,fuzzing,stateful \

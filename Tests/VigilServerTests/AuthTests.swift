@@ -45,6 +45,8 @@ final class AuthTests: XCTestCase {
             Route(method: .post, template: "/v1/ml/anomaly/stream/{}/reset", path: "/v1/ml/anomaly/stream/s1/reset", role: .admin),
             Route(method: .post, template: "/predict_isolation_forest", path: "/predict_isolation_forest", role: .scorer),
             Route(method: .post, template: "/predict_autoencoder", path: "/predict_autoencoder", role: .scorer),
+            Route(method: .post, template: "/anomaly_detection/", path: "/anomaly_detection/", role: .scorer),
+            Route(method: .get, template: "/v1/findings", path: "/v1/findings", role: .viewer),
         ]
         for prefix in ["/v1/ml/polars", "/v1/ml/features"] {
             routes += [

@@ -16,6 +16,7 @@ final class DocsRoutesTests: XCTestCase {
             "/v1/ml/anomaly/stream": ["post"], "/v1/ml/anomaly/stream/detectors": ["get"],
             "/v1/ml/anomaly/stream/{model_id}": ["get", "delete"], "/v1/ml/anomaly/stream/{model_id}/reset": ["post"],
             "/predict_isolation_forest": ["post"], "/predict_autoencoder": ["post"],
+            "/anomaly_detection/": ["post"], "/v1/findings": ["get"],
         ]
         for prefix in ["/v1/ml/polars", "/v1/ml/features"] {
             routes["\(prefix)/buffers"] = ["get", "post"]

@@ -80,6 +80,10 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     StreamController(service: dependencies.streams, body: JSONBody(maxBytes: configuration.maxBodyBytes),
                      maxRows: configuration.maxRows)
         .register(on: router.group("v1/ml/anomaly"))
+    let scanner = Result { try EthereumScanner(registry: registry, cache: dependencies.cache, settings: configuration.ethereum) }
+        .mapError { $0 as? ServiceError ?? .unavailable("\($0)") }
+    EthereumController(scanner: scanner, registry: registry, body: JSONBody(maxBytes: configuration.maxBodyBytes))
+        .register(on: router)
     let buffers = BufferService()
     for prefix: RouterPath in ["v1/ml/polars", "v1/ml/features"] {
         BufferController(service: buffers, body: JSONBody(maxBytes: configuration.maxBodyBytes))

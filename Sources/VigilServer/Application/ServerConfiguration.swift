@@ -34,13 +34,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var requestTimeout: Duration?
     /// Most fits (batch fit requests) running at once; more are answered 429 with `Retry-After`.
     public var maxConcurrentFits: Int
+    /// The Ethereum node `POST /anomaly_detection/` scans (from `VIGIL_ETH_*` by default).
+    public var ethereum: EthereumSettings
 
     /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows, plain HTTP,
     /// 300 s per request, as many concurrent fits as cores.
     public init(host: String = "127.0.0.1", port: Int = 14345, logLevel: Logger.Level = .info, logFormat: LogFormat = .text,
                 maxBodyBytes: Int = 16 * 1024 * 1024, maxRows: Int = 100_000,
                 auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil, tls: TLSFiles? = nil,
-                requestTimeout: Duration? = .seconds(300), maxConcurrentFits: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                requestTimeout: Duration? = .seconds(300), maxConcurrentFits: Int = ProcessInfo.processInfo.activeProcessorCount,
+                ethereum: EthereumSettings = .fromEnvironment()) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
@@ -52,6 +55,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.tls = tls
         self.requestTimeout = requestTimeout
         self.maxConcurrentFits = max(1, maxConcurrentFits)
+        self.ethereum = ethereum
     }
 }
 

@@ -4,7 +4,7 @@ import HTTPTypes
 public enum Role: String, Sendable, CaseIterable, Comparable {
     /// Every GET route and `/metrics`.
     case viewer
-    /// Viewer, plus scoring: score, detect, stream points, buffer append/features, `/predict_*`.
+    /// Viewer, plus scoring: score, detect, stream points, buffer append/features, `/predict_*`, `/anomaly_detection/`.
     case scorer
     /// Everything: fit, save, load, deletes, buffer and stream management.
     case admin
@@ -21,6 +21,7 @@ public enum Role: String, Sendable, CaseIterable, Comparable {
     static let scoringRoutes: Set<String> = [
         "/v1/ml/anomaly/score", "/v1/ml/anomaly/detect", "/v1/ml/anomaly/stream",
         "/v1/ml/polars/append", "/v1/ml/polars/features", "/v1/ml/features/append", "/v1/ml/features/features",
+        "/anomaly_detection", "/anomaly_detection/",
     ]
 
     /// The least role `method` on the matched `route` template needs; `nil` when it is open.

@@ -14,6 +14,7 @@ public final class InMemoryModelRegistry: ModelRegistry, @unchecked Sendable {
     private var promotedByName = [String: String]()
     private var nextSequence = 1
     private var savedCheckpoints = [String: StreamCheckpoint]()
+    private var storedFindings = [Finding]()
     private let feed = ChangeFeed()
     private var closed = false
     private let clock: @Sendable () -> Date
@@ -171,6 +172,26 @@ public final class InMemoryModelRegistry: ModelRegistry, @unchecked Sendable {
     public func deleteCheckpoint(id: String) async throws -> Bool {
         try RegistryRules.validate(name: id)
         return try locked { savedCheckpoints.removeValue(forKey: id) != nil }
+    }
+
+    public func saveFindings(_ findings: [NewFinding]) async throws -> [Finding] {
+        try FindingRules.validate(findings)
+        return try locked {
+            let first = Int64(storedFindings.count + 1)
+            let saved = findings.enumerated().map { Finding(id: first + Int64($0), finding: $1) }
+            storedFindings += saved
+            return saved
+        }
+    }
+
+    public func findings(_ query: FindingQuery) async throws -> [Finding] {
+        try locked {
+            let since = query.since.map(RegistryRules.milliseconds)
+            return Array(storedFindings.reversed().lazy.filter { f in
+                (since.map { RegistryRules.milliseconds(f.finding.createdAt) >= $0 } ?? true)
+                    && (query.severity.map { f.finding.severity == $0 } ?? true)
+            }.prefix(query.limit))
+        }
     }
 
     public func ping() async throws {

@@ -38,6 +38,11 @@ public protocol ModelRegistry: Sendable {
     /// Removes the saved state of `id`; returns whether there was one.
     @discardableResult
     func deleteCheckpoint(id: String) async throws -> Bool
+    /// Stores `findings` in one transaction (all or none); returns them with their ids.
+    @discardableResult
+    func saveFindings(_ findings: [NewFinding]) async throws -> [Finding]
+    /// Stored findings that match `query`, newest first.
+    func findings(_ query: FindingQuery) async throws -> [Finding]
     /// Succeeds when the store answers (readiness).
     func ping() async throws
     /// Releases connections; the registry is unusable afterwards.

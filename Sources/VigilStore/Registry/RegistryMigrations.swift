@@ -1,6 +1,6 @@
 /// The registry's schema as an ordered list of migrations, each in both SQL dialects; a store
 /// records the ids it has applied in `vigil_migrations` and applies the rest in order on open.
-/// Later tables (findings, stream checkpoints) are added by appending to `all`.
+/// Later tables are added by appending to `all`.
 struct RegistryMigration: Sendable {
     /// Position in the list, from 1; never reused.
     var id: Int
@@ -71,6 +71,30 @@ enum RegistryMigrations {
             id: 2, name: "streaming detector checkpoints",
             sqlite: ["CREATE TABLE stream_checkpoints (stream_id TEXT PRIMARY KEY, data BLOB NOT NULL, updated_at_ms INTEGER NOT NULL)"],
             postgres: ["CREATE TABLE stream_checkpoints (stream_id TEXT PRIMARY KEY, data BYTEA NOT NULL, updated_at_ms BIGINT NOT NULL)"]),
+        RegistryMigration(
+            id: 3, name: "findings",
+            sqlite: [
+                """
+                CREATE TABLE findings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at_ms INTEGER NOT NULL, alert_id TEXT NOT NULL,
+                    severity TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, model_name TEXT NOT NULL,
+                    model_version TEXT NOT NULL, score REAL NOT NULL, threshold REAL NOT NULL, metadata TEXT NOT NULL,
+                    transaction_hash TEXT)
+                """,
+                "CREATE INDEX findings_by_time ON findings(created_at_ms, id)",
+                "CREATE INDEX findings_by_severity ON findings(severity, created_at_ms)",
+            ],
+            postgres: [
+                """
+                CREATE TABLE findings (
+                    id BIGSERIAL PRIMARY KEY, created_at_ms BIGINT NOT NULL, alert_id TEXT NOT NULL,
+                    severity TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, model_name TEXT NOT NULL,
+                    model_version TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, threshold DOUBLE PRECISION NOT NULL,
+                    metadata TEXT NOT NULL, transaction_hash TEXT)
+                """,
+                "CREATE INDEX findings_by_time ON findings(created_at_ms, id)",
+                "CREATE INDEX findings_by_severity ON findings(severity, created_at_ms)",
+            ]),
     ]
 
     /// The newest migration id this build knows.

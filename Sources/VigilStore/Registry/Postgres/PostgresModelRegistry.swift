@@ -375,6 +375,48 @@ public final class PostgresModelRegistry: ModelRegistry {
         }
     }
 
+    public func saveFindings(_ findings: [NewFinding]) async throws -> [Finding] {
+        try FindingRules.validate(findings)
+        guard !findings.isEmpty else { return [] }
+        return try await withServer { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in
+                var saved = [Finding]()
+                saved.reserveCapacity(findings.count)
+                for f in findings {
+                    let ms = RegistryRules.milliseconds(f.createdAt), severity = f.severity.rawValue
+                    for try await id in try await connection.query("""
+                        INSERT INTO findings (\(unescaped: FindingSQL.columns)) VALUES (\(ms), \(f.alertID), \(severity), \(f.name),
+                            \(f.description), \(f.modelName), \(f.modelVersion), \(f.score), \(f.threshold), \(f.metadata),
+                            \(f.transactionHash)) RETURNING id
+                        """, logger: logger).decode(Int64.self) {
+                        saved.append(Finding(id: id, finding: f))
+                    }
+                }
+                return saved
+            }
+        }
+    }
+
+    public func findings(_ query: FindingQuery) async throws -> [Finding] {
+        // NULL parameters switch a condition off, so one statement serves every query.
+        let since = query.since.map(RegistryRules.milliseconds), severity = query.severity?.rawValue, limit = Int64(query.limit)
+        return try await withServer { [client, logger] in
+            var found = [Finding]()
+            let rows = try await client.query("""
+                SELECT id, \(unescaped: FindingSQL.columns) FROM findings
+                WHERE (\(since)::BIGINT IS NULL OR created_at_ms >= \(since)) AND (\(severity)::TEXT IS NULL OR severity = \(severity))
+                ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger)
+            for try await (id, ms, alert, sev, name, description, model, version, score, threshold, metadata, hash) in rows.decode(
+                (Int64, Int64, String, String, String, String, String, String, Double, Double, String, String?).self) {
+                found.append(FindingSQL.finding(id: id, createdAtMs: ms, alertID: alert, severity: sev, name: name, description: description,
+                                                modelName: model, modelVersion: version, score: score, threshold: threshold,
+                                                metadata: metadata, transactionHash: hash))
+            }
+            return found
+        }
+    }
+
     public func ping() async throws {
         try await withServer { [client, logger] in
             try await client.withConnection { connection in

@@ -318,6 +318,45 @@ public final class SQLiteModelRegistry: ModelRegistry {
         }
     }
 
+    public func saveFindings(_ findings: [NewFinding]) async throws -> [Finding] {
+        try FindingRules.validate(findings)
+        guard !findings.isEmpty else { return [] }
+        return try await writing { db in
+            let statement = try db.makeStatement(sql: "INSERT INTO findings (\(FindingSQL.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            return try findings.map { f in
+                try statement.execute(arguments: [
+                    RegistryRules.milliseconds(f.createdAt), f.alertID, f.severity.rawValue, f.name, f.description,
+                    f.modelName, f.modelVersion, f.score, f.threshold, f.metadata, f.transactionHash,
+                ])
+                return Finding(id: db.lastInsertedRowID, finding: f)
+            }
+        }
+    }
+
+    public func findings(_ query: FindingQuery) async throws -> [Finding] {
+        var conditions = [String](), arguments = StatementArguments()
+        if let since = query.since {
+            conditions.append("created_at_ms >= ?")
+            _ = arguments.append(contentsOf: [RegistryRules.milliseconds(since)])
+        }
+        if let severity = query.severity {
+            conditions.append("severity = ?")
+            _ = arguments.append(contentsOf: [severity.rawValue])
+        }
+        _ = arguments.append(contentsOf: [query.limit])
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT id, \(FindingSQL.columns) FROM findings \(filter) ORDER BY id DESC LIMIT ?"
+        return try await reading { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                FindingSQL.finding(
+                    id: try row.decode(atIndex: 0), createdAtMs: try row.decode(atIndex: 1), alertID: try row.decode(atIndex: 2),
+                    severity: try row.decode(atIndex: 3), name: try row.decode(atIndex: 4), description: try row.decode(atIndex: 5),
+                    modelName: try row.decode(atIndex: 6), modelVersion: try row.decode(atIndex: 7), score: try row.decode(atIndex: 8),
+                    threshold: try row.decode(atIndex: 9), metadata: try row.decode(atIndex: 10), transactionHash: try row.decode(atIndex: 11))
+            }
+        }
+    }
+
     public func ping() async throws {
         _ = try await reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM vigil_migrations") }
     }

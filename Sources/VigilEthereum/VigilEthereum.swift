@@ -1,2 +1,0 @@
-/// Ethereum ERC20 transfer loading and features (filled by the Ethereum work; empty for now).
-public enum VigilEthereum {}
