@@ -18,18 +18,19 @@ public struct ServerDependencies: Sendable {
     /// How often changed streaming detectors are checkpointed.
     var checkpointInterval: Duration = .seconds(2)
 
-    /// Dependencies from their parts.
-    public init(registry: any ModelRegistry, storeLocation: String) {
-        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer)
+    /// Dependencies from their parts; models are watched for drift under `drift`.
+    public init(registry: any ModelRegistry, storeLocation: String, drift: DriftSettings = DriftSettings()) {
+        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer, drift: drift)
     }
 
     /// Dependencies whose streaming detectors fit with `streamTrainer`.
-    init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer) {
-        let metrics = ServiceMetrics()
+    init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer,
+         drift: DriftSettings = DriftSettings()) {
+        let metrics = ServiceMetrics(drift: drift)
         self.registry = registry
         self.storeLocation = storeLocation
         self.metrics = metrics
-        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores)
+        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores, drift: metrics.drift)
     }
 
     /// The background services: the registry watch that keeps the model cache in step, and the
@@ -61,10 +62,11 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     MetricsController(metrics: metrics).register(on: router)
     DocsController(files: .bundled).register(on: router)
     let anomaly = AnomalyService(registry: registry, cache: dependencies.cache, storeLocation: dependencies.storeLocation,
-                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores)
+                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores, drift: metrics.drift)
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router.group("v1/ml/anomaly"))
-    PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores),
+    PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores,
+                                                     drift: metrics.drift),
                       body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
     StreamController(service: dependencies.streams, body: JSONBody(maxBytes: configuration.maxBodyBytes),

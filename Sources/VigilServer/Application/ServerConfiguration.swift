@@ -27,11 +27,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var auth: AuthSettings?
     /// The per-client request limit; `nil` is no limit.
     public var rateLimit: RateLimitSettings?
+    /// The drift window and limits.
+    public var drift: DriftSettings
 
     /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows.
     public init(host: String = "127.0.0.1", port: Int = 14345, logLevel: Logger.Level = .info, logFormat: LogFormat = .text,
                 maxBodyBytes: Int = 16 * 1024 * 1024, maxRows: Int = 100_000,
-                auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil) {
+                auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil, drift: DriftSettings = DriftSettings()) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
@@ -40,5 +42,6 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.maxRows = maxRows
         self.auth = auth
         self.rateLimit = rateLimit
+        self.drift = drift
     }
 }

@@ -12,7 +12,7 @@ public enum VigilService {
         if let auth = configuration.auth { try await TokenVerifier(settings: auth).prepare() }
         let location = storeLocation(of: registry)
         let access = configuration.auth == nil ? "auth off" : "auth on"
-        let app = buildApplication(configuration, dependencies: ServerDependencies(registry: registry, storeLocation: location),
+        let app = buildApplication(configuration, dependencies: ServerDependencies(registry: registry, storeLocation: location, drift: configuration.drift),
                                    logger: logger) { host, port in
             let line = "vigil listening on http://\(host):\(port) (registry: \(location); \(access))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
