@@ -622,6 +622,7 @@ def paths():
         "SaveModel": link("save", "Where the new version is stored.", request_body=fitted),
         "LoadModel": link("load", "Load the new version.", request_body=fitted),
         "DeleteModel": link("delete_model", "Delete the new version.", {"filename": "$response.body#/model"}),
+        "ModelDrift": link("model_drift", "Drift figures of the model.", {"name": "$response.body#/base_name"}),
     }
     detector = {"model_id": "$response.body#/model"}
     stream_links = {
