@@ -12,7 +12,6 @@ extension IsolationForest: FeatureExplaining {
         try requireFeatureCount(x)
         let values = try Self.float32Values(x).map(Double.init)
         let rounded = try Matrix(rows: x.rows, cols: x.cols, values: values)
-        let shapTrees = trees.map { $0.shapTree(sampleSize: sampleSize) }
         let scale = 1 / Double(max(trees.count, 1))
         let (base, phi) = TreeSHAP.explain(trees: shapTrees, scale: scale, rounded)
         var outputs = [Double](repeating: 0, count: x.rows)

@@ -15,20 +15,20 @@ public enum TreeSHAP {
     /// NaN goes left when `missingGoesLeft`.
     public struct Tree: Sendable, Equatable, Codable {
         /// Split column, or −1 for a leaf.
-        public var feature: [Int32]
+        public let feature: [Int32]
         /// Split threshold.
-        public var threshold: [Double]
+        public let threshold: [Double]
         /// Left child (x ≤ threshold), −1 for a leaf.
-        public var left: [Int32]
+        public let left: [Int32]
         /// Right child, −1 for a leaf.
-        public var right: [Int32]
+        public let right: [Int32]
         /// Where NaN goes at each split.
-        public var missingGoesLeft: [Bool]
+        public let missingGoesLeft: [Bool]
         /// The tree's output at each leaf (internal nodes' entries are not read).
-        public var value: [Double]
+        public let value: [Double]
         /// Training weight (row count, or sum of weights) that reached each node; a node's cover
         /// should be its children's sum.
-        public var cover: [Double]
+        public let cover: [Double]
 
         /// A tree from its node arrays (all of one length, children indices valid).
         public init(feature: [Int32], threshold: [Double], left: [Int32], right: [Int32],
@@ -70,13 +70,14 @@ public enum TreeSHAP {
             self.missingGoesLeft = missingGoesLeft
             self.value = value
             self.cover = cover
+            maxDepth = TreeSHAP.depth(feature: feature, left: left, right: right)
         }
 
         /// Number of nodes.
         public var nodeCount: Int { feature.count }
 
         /// Edges from the root to the deepest leaf.
-        public var maxDepth: Int { TreeSHAP.depth(feature: feature, left: left, right: right) }
+        public let maxDepth: Int
 
         /// The leaf value x reaches.
         public func predict(_ x: UnsafeBufferPointer<Double>) -> Double {
