@@ -3,7 +3,9 @@
 Fits small scikit-learn tree models (a gradient-boosted regressor, a random forest, a single tree)
 on synthetic data, exports their trees as JSON (node arrays, leaf values, covers), runs
 `vigil tree-shap` on each, and compares the SHAP values, expected values and predictions with
-shap's (path-dependent TreeSHAP) within a tolerance. With --write-fixture PATH it also writes the
+shap's (path-dependent TreeSHAP) within a tolerance. Then fits scikit-learn's IsolationForest and
+`vigil fit --backend isolation_forest` with the same seed (Vigil grows the same trees) and
+compares `vigil score --explain` with shap's explanation of the scikit-learn forest. With --write-fixture PATH it also writes the
 gradient-boosting case with shap's answers as a Swift source file, for the Swift test suite
 (Tests/VigilCoreTests/TreeSHAPFixture.swift).
 
@@ -79,6 +81,41 @@ def write_fixture(path, ensemble, x, shap_values, expected_value):
         f.write("\n\"\"\"#\n}\n")
 
 
+def check_isolation_forest(vigil, seed, tolerance):
+    """shap on scikit-learn's IsolationForest against `vigil score --explain` of Vigil's, same seed."""
+    from sklearn.ensemble import IsolationForest
+    rng = np.random.RandomState(seed)
+    x = rng.normal(size=(300, 4)).astype(np.float32).astype(np.float64)
+    test = 1.5 * rng.normal(size=(20, 4)).astype(np.float32).astype(np.float64)
+    forest = IsolationForest(random_state=3).fit(x)
+    explainer = shap.TreeExplainer(forest)
+    expected_shap = np.asarray(explainer.shap_values(test))
+    expected_base = float(np.ravel(explainer.expected_value)[0])
+    with tempfile.TemporaryDirectory() as d:
+        paths = {}
+        for name, rows in (("train", x), ("test", test)):
+            paths[name] = os.path.join(d, name + ".csv")
+            with open(paths[name], "w") as f:
+                f.write(",".join(f"f{j}" for j in range(rows.shape[1])) + "\n")
+                f.writelines(",".join(repr(float(v)) for v in row) + "\n" for row in rows)
+        model = os.path.join(d, "forest.vigil")
+        subprocess.run([vigil, "fit", "--data", paths["train"], "--backend", "isolation_forest", "--seed", "3",
+                        "--out", model], check=True, capture_output=True)
+        out = subprocess.run([vigil, "score", "--model", model, "--data", paths["test"], "--explain", "--format", "json"],
+                             check=True, capture_output=True, text=True).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    phi = np.array([[c["contribution"] for c in r["explanation"]["contributions"]] for r in rows])
+    base = rows[0]["explanation"]["base_value"]
+    raw = np.array([r["raw_score"] for r in rows])
+    shap_error = float(np.max(np.abs(phi - expected_shap)))
+    base_error = abs(base - expected_base)
+    raw_error = float(np.max(np.abs(raw + forest.score_samples(test))))
+    ok = max(shap_error, base_error) <= tolerance and raw_error <= 1e-9
+    print(f"{'isolation_forest':18s} trees={len(forest.estimators_):3d} rows={len(test)}  max|Δφ|={shap_error:.2e}  "
+          f"|Δφ0|={base_error:.2e}  max|Δscore|={raw_error:.2e}  {'ok' if ok else 'FAIL'}")
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("vigil")
@@ -111,6 +148,7 @@ def main():
               f"|Δφ0|={base_error:.2e}  max|Δf|={prediction_error:.2e}  {'ok' if ok else 'FAIL'}")
         if args.write_fixture and name == "gradient_boosting":
             write_fixture(args.write_fixture, ensemble, test[:10], expected_shap[:10], expected_base)
+    failures += not check_isolation_forest(args.vigil, args.seed, args.tolerance)
     if failures:
         print(f"{failures} case(s) differ from shap by more than {args.tolerance}")
         sys.exit(1)
