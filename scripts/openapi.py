@@ -148,6 +148,18 @@ def query_parameter(name, schema, description):
 
 # MARK: components
 
+def explain_properties():
+    """The `explain` and `top_k` fields score, detect and stream requests share."""
+    return {
+        "explain": {"type": "boolean", "default": False,
+                    "description": "Vigil's addition: add each row's per-feature contributions (`explanation`). "
+                                   "Backends that cannot explain (all but isolation_forest, ecod, copod, hbos, "
+                                   "autoencoder) answer 400 naming `explain`."},
+        "top_k": integer(1, default=5, description="With `explain`: features named in `top_features` "
+                                                   "(at most the model's feature count)."),
+    }
+
+
 def schemas():
     scalar = {"type": ["number", "string", "boolean", "null"]}
     field_spec = {
@@ -249,6 +261,7 @@ def schemas():
             "normalization": with_doc(ref("Normalization"), "Must be the one the model was fitted with.", "standardization"),
             "threshold": with_doc(nullable({"type": "number"}), "Overrides the learned threshold for this call."),
             "schema": with_doc(nullable(ref("Schema")), "Accepted and ignored: the encoder fitted with the model is used."),
+            **explain_properties(),
         }, required=["data"], closed=False),
         "SaveRequest": obj({
             "model": with_doc(ref("ModelName"), "Version, name or `name-latest`."),
@@ -283,16 +296,62 @@ def schemas():
             "versioned_name": {"type": "string"},
             "overwrite": {"type": "boolean"},
         }),
-        "ScoredRow": response_object({
+        "ScoredRow": obj({
             "index": integer(0, description="Position in the request."),
             "score": {"type": "number"},
             "is_anomaly": {"type": "boolean", "description": "`score > threshold`."},
             "raw_score": {"type": "number"},
-        }),
-        "DetectedRow": response_object({
+            "explanation": with_doc(ref("RowExplanation"), "Only when the request asked `explain`."),
+        }, required=["index", "score", "is_anomaly", "raw_score"]),
+        "DetectedRow": obj({
             "index": integer(0, description="Position in the request."),
             "score": {"type": "number"},
             "raw_score": {"type": "number"},
+            "explanation": with_doc(ref("RowExplanation"), "Only when the request asked `explain`."),
+        }, required=["index", "score", "raw_score"]),
+        "FeatureContribution": response_object({
+            "feature": {"type": "string"},
+            "value": {"type": "number", "description": "The row's value as sent (encoded for object rows, before scaling)."},
+            "contribution": {"type": "number", "description": "Signed share of `output_value`."},
+        }),
+        "RowExplanation": response_object({
+            "output": {"type": "string", "enum": ["raw_score", "mean_path_length"],
+                       "description": "What the contributions add up to: the raw score (higher = more anomalous), or "
+                                      "for isolation_forest the mean path length E[h] over the trees (lower = more "
+                                      "anomalous; raw score = 2^(-E[h]/c(max_samples)))."},
+            "output_value": {"type": "number", "description": "The row's value of `output`."},
+            "base_value": {"type": "number", "description": "`base_value` + Σ contributions = `output_value`: 0 for "
+                                                            "ecod, copod, hbos and autoencoder; the expected path "
+                                                            "length over the training data for isolation_forest."},
+            "contributions": {"type": "array", "items": ref("FeatureContribution"), "description": "In column order."},
+            "top_features": {"type": "array", "items": {"type": "string"},
+                             "description": "The `top_k` features pushing the row most towards anomalous."},
+        }),
+        "DriftFeature": response_object({
+            "feature": {"type": "string"},
+            "psi": {"type": "number", "minimum": 0},
+            "drifting": {"type": "boolean", "description": "PSI past `psi_limit` (with enough rows)."},
+        }),
+        "DriftStatus": response_object({
+            "object": const("drift_status"),
+            "model": {"type": "string"},
+            "version": with_doc(nullable({"type": "string"}), "The version the window covers; null before any row."),
+            "status": {"type": "string", "enum": ["collecting", "stable", "drifting"],
+                       "description": "`collecting` until the window holds `min_rows` rows."},
+            "drifting": {"type": "boolean"},
+            "reasons": {"type": "array", "items": {"type": "string"},
+                        "description": "Limits crossed: `anomaly_rate`, `score_psi`, `feature_psi:<feature>`."},
+            "window": integer(1, description="Scored rows the figures cover at most."),
+            "rows": integer(0, description="Rows in the window now."),
+            "min_rows": integer(1, description="Rows needed before the model can be drifting."),
+            "anomaly_rate": {"type": "number", "minimum": 0, "maximum": 1},
+            "training_anomaly_rate": {"type": "number", "minimum": 0, "maximum": 1},
+            "anomaly_rate_limit": {"type": "number", "minimum": 0,
+                                   "description": "Drifting above this live rate (factor × training rate)."},
+            "psi_limit": {"type": "number"},
+            "score_psi": with_doc(nullable({"type": "number", "minimum": 0}),
+                                  "PSI of the raw score; null for versions stored without training histograms."),
+            "features": {"type": "array", "items": ref("DriftFeature")},
         }),
         "ScoreResult": response_object({
             "object": const("list"),
@@ -394,14 +453,16 @@ def schemas():
             "include_lags": {"type": "boolean", "default": False, "description": "Add lag features."},
             "lag_periods": with_doc(nullable({"type": "array", "items": integer(1, 100000), "maxItems": 20, "uniqueItems": True}),
                                     "Lags added when `include_lags` (default [1, 2, 3]); each at most `window_size`."),
+            **explain_properties(),
         }, required=["data"], closed=False),
-        "StreamPointResult": response_object({
+        "StreamPointResult": obj({
             "index": integer(0),
             "score": nullable({"type": "number"}),
             "is_anomaly": nullable({"type": "boolean"}),
             "raw_score": nullable({"type": "number"}),
             "samples_until_ready": integer(0),
-        }),
+            "explanation": with_doc(ref("RowExplanation"), "Only for scored points of a request with `explain`."),
+        }, required=["index", "score", "is_anomaly", "raw_score", "samples_until_ready"]),
         "StreamResult": response_object({
             "object": const("streaming_result"),
             "model": {"type": "string"},
@@ -664,6 +725,7 @@ def paths():
         "SaveModel": link("save", "Where the new version is stored.", request_body=fitted),
         "LoadModel": link("load", "Load the new version.", request_body=fitted),
         "DeleteModel": link("delete_model", "Delete the new version.", {"filename": "$response.body#/model"}),
+        "ModelDrift": link("model_drift", "Drift figures of the model.", {"name": "$response.body#/base_name"}),
     }
     detector = {"model_id": "$response.body#/model"}
     stream_links = {
@@ -722,6 +784,16 @@ def paths():
             {**ok(ref("ModelDeleted")), **errors(400, 404, 503)},
             parameters=[path_parameter("filename", "`{version}_{backend}.vigil` from the model list, or the version id; "
                                                    "`/`, `\\` and `..` are refused (400).")])},
+        f"{anomaly}/models/{{name}}/drift": {"get": operation(
+            "model_drift", "anomaly", "Live drift figures of a model",
+            {**ok(ref("DriftStatus")), **errors(404, 503)},
+            parameters=[path_parameter("name", "Model base name (as fitted, or a streaming detector id).")],
+            description="Over the model's last scored rows (the drift window): the live anomaly rate against the "
+                        "training rate, and the population stability index of each feature and of the raw score "
+                        "against the training histograms (10 quantile bins) of the version scored last. The model "
+                        "is `drifting` once the window holds `min_rows` rows and the rate exceeds `anomaly_rate_limit` "
+                        "or any PSI exceeds `psi_limit` (`vigil serve --drift-*`). 404 for a name with no stored "
+                        "version and no scored rows.")},
         f"{anomaly}/backends": {"get": operation("list_backends", "anomaly", "The backends Vigil has",
                                                  ok(ref("BackendList")))},
         f"{anomaly}/stream": {"post": operation(

@@ -8,6 +8,9 @@ public struct AnomalyModel: Sendable, Codable, Equatable {
     public let featureNames: [String]
     /// The seed it was fitted with.
     public let seed: UInt64
+    /// The training data's feature and score histograms, for drift monitoring (`nil` for models
+    /// saved before Vigil kept them).
+    public let drift: DriftReference?
 
     /// The backend of the detector.
     public var backend: Backend { detector.backend }
@@ -25,15 +28,17 @@ public struct AnomalyModel: Sendable, Codable, Equatable {
     }
 
     /// Wraps a fitted detector and calibration.
-    public init(detector: AnyDetector, calibrator: Calibrator, featureNames: [String], seed: UInt64) {
+    public init(detector: AnyDetector, calibrator: Calibrator, featureNames: [String], seed: UInt64, drift: DriftReference? = nil) {
         self.detector = detector
         self.calibrator = calibrator
         self.featureNames = featureNames
         self.seed = seed
+        self.drift = drift
     }
 
     /// Fits `settings` on `x` and learns the calibration from the training rows' raw scores.
-    /// Returns the model and the training raw scores.
+    /// Returns the model and the training raw scores. The model keeps a `DriftReference` of `x`
+    /// and the training raw scores.
     public static func fit(_ x: Matrix, featureNames: [String]? = nil, settings: DetectorSettings,
                            normalization: Normalization = .standardization, contamination: Double = 0.1,
                            seed: UInt64 = 42) throws -> (model: AnomalyModel, trainingRawScores: [Double]) {
@@ -48,7 +53,8 @@ public struct AnomalyModel: Sendable, Codable, Equatable {
         }
         let (detector, raw) = try naming(names) { try AnyDetector.fitScoring(x, settings: settings, seed: seed) }
         let calibrator = try Calibrator(trainingRawScores: raw, normalization: normalization, contamination: contamination)
-        return (AnomalyModel(detector: detector, calibrator: calibrator, featureNames: names, seed: seed), raw)
+        let drift = DriftReference(x: x, rawScores: raw)
+        return (AnomalyModel(detector: detector, calibrator: calibrator, featureNames: names, seed: seed, drift: drift), raw)
     }
 
     /// Scores `x` (columns in `featureNames` order); `threshold` overrides the learned one.

@@ -16,6 +16,8 @@ public enum VigilError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownBackend(String, valid: [String])
     /// Labels and scores differ in length, or labels are not 0/1.
     case invalidLabels(String)
+    /// An explanation was asked of a backend that cannot give one.
+    case notExplainable(backend: String, explainable: [String])
 
     public var description: String {
         switch self {
@@ -35,6 +37,9 @@ public enum VigilError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unknown backend '\(name)'; valid backends: \(valid.joined(separator: ", "))"
         case .invalidLabels(let why):
             return "invalid labels: \(why)"
+        case .notExplainable(let backend, let explainable):
+            return "explain: backend '\(backend)' cannot attribute its scores to features; "
+                + "backends that can: \(explainable.joined(separator: ", "))"
         }
     }
 }

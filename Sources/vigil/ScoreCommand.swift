@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilCore
 import VigilFeatures
+import VigilServer
 import VigilStore
 
 /// `vigil score`: scores a data file with a saved model, one output row per input row.
@@ -31,11 +32,18 @@ struct ScoreCommand: AsyncParsableCommand {
     @Option(help: "Threshold on the normalised score (default: the one learned at fit).")
     var threshold: Double?
 
+    @Flag(help: "Add each row's per-feature contributions (csv: output_value, base_value, top_features and one phi_<feature> column per feature; json: an \"explanation\" object).")
+    var explain = false
+
+    @Option(help: "With --explain: features listed in top_features.")
+    var topK: Int = 5
+
     @OptionGroup var compute: ComputeOptions
 
     func run() async throws {
         try compute.apply()
         if let threshold, !threshold.isFinite { throw CLIError("--threshold must be a finite number") }
+        guard topK >= 1 else { throw CLIError("--top-k must be ≥ 1, got \(topK)") }
         let (loaded, header): (AnomalyModel, ModelFile.Header)
         if FileManager.default.fileExists(atPath: model) {
             (loaded, header) = try ModelFile.read(from: model)
@@ -45,6 +53,11 @@ struct ScoreCommand: AsyncParsableCommand {
         }
         let dataset = try DataLoading.load(data, label: label)
         var x = try DataLoading.columns(dataset, matching: loaded.featureNames, path: data)
+        let inputs = x
+        if explain, !loaded.backend.isExplainable {
+            throw CLIError("--explain: backend '\(loaded.backend.rawValue)' cannot attribute its scores to features; backends that can: "
+                           + AnyDetector.explainableBackends.map(\.rawValue).joined(separator: ", "))
+        }
         if let pipeline = header.pipeline {
             // A model fitted by the service carries its input scaler (and, for object rows, the
             // schema's encoder): apply it exactly as at fit.
@@ -55,14 +68,34 @@ struct ScoreCommand: AsyncParsableCommand {
         }
         Progress.say("scoring \(x.rows) rows with \(loaded.backend.rawValue)")
         let result = try loaded.score(x, threshold: threshold)
+        let attributions = explain ? try loaded.explain(x) : nil
+        let names = loaded.featureNames
         var out = ""
         out.reserveCapacity(x.rows * 48)
-        if format == .csv { out += "index,score,raw_score,is_anomaly\n" }
+        if format == .csv {
+            out += "index,score,raw_score,is_anomaly"
+            if explain { out += ",output_value,base_value,top_features" + names.map { "," + Self.csvField("phi_" + $0) }.joined() }
+            out += "\n"
+        }
+        let encoder = JSONEncoder()
+        let explanations = attributions.map { RowExplanation.rows($0, inputs: inputs, featureNames: names, topK: topK) }
         for i in 0..<x.rows {
             let s = result.scores[i], r = result.rawScores[i], a = result.isAnomaly[i]
             switch format {
-            case .csv: out += "\(i),\(s),\(r),\(a)\n"
-            case .json: out += "{\"index\":\(i),\"score\":\(s),\"raw_score\":\(r),\"is_anomaly\":\(a)}\n"
+            case .csv:
+                out += "\(i),\(s),\(r),\(a)"
+                if let attributions {
+                    let top = attributions.topFeatures(row: i, k: topK).map { names[$0] }.joined(separator: ";")
+                    out += ",\(attributions.outputs[i]),\(attributions.baseValue),\(Self.csvField(top))"
+                    for c in attributions.contributions(row: i) { out += ",\(c)" }
+                }
+                out += "\n"
+            case .json:
+                out += "{\"index\":\(i),\"score\":\(s),\"raw_score\":\(r),\"is_anomaly\":\(a)"
+                if let explanations {
+                    out += ",\"explanation\":" + String(decoding: try encoder.encode(explanations[i]), as: UTF8.self)
+                }
+                out += "}\n"
             }
             if out.utf8.count > 1 << 20 {
                 FileHandle.standardOutput.write(Data(out.utf8))
@@ -70,5 +103,11 @@ struct ScoreCommand: AsyncParsableCommand {
             }
         }
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// `text` as one CSV field, quoted when it holds a comma, quote or line break.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

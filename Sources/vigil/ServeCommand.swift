@@ -53,6 +53,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Fits that may run at once; more get 429 with Retry-After (env VIGIL_MAX_CONCURRENT_FITS; default the number of cores).")
     var maxConcurrentFits: Int?
 
+    @Option(help: "Scored rows per model the live anomaly rate and drift figures cover (env VIGIL_DRIFT_WINDOW; default 1000).")
+    var driftWindow: Int?
+
+    @Option(help: "A model drifts when its live anomaly rate exceeds this multiple of its training rate (env VIGIL_DRIFT_RATE_FACTOR; default 3).")
+    var driftRateFactor: Double?
+
+    @Option(help: "A model drifts when any feature's or its score's PSI exceeds this (env VIGIL_DRIFT_PSI; default 0.25).")
+    var driftPsi: Double?
+
+    @Option(help: "Rows the drift window must hold before a model can drift (env VIGIL_DRIFT_MIN_ROWS; default 200).")
+    var driftMinRows: Int?
+
+    @Flag(help: "Streaming detectors retrain as soon as they drift (env VIGIL_RETRAIN_ON_DRIFT=1).")
+    var retrainOnDrift = false
+
     /// The configuration from the flags, then the environment, then the defaults (the registry's
     /// location comes from ``RegistryOptions``).
     func resolvedConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
@@ -86,6 +101,19 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.logFormat = parsed
         }
+        if let window = try positive(driftWindow, "VIGIL_DRIFT_WINDOW", "drift window") { config.drift.window = window }
+        if let rows = try positive(driftMinRows, "VIGIL_DRIFT_MIN_ROWS", "drift min rows") { config.drift.minimumRows = rows }
+        func positiveNumber(_ flag: Double?, _ name: String, _ what: String) throws -> Double? {
+            guard let text = value(flag.map { String($0) }, name) else { return nil }
+            guard let v = Double(text), v > 0, v.isFinite else { throw CLIError("\(what) must be a positive number, got '\(text)'") }
+            return v
+        }
+        if let factor = try positiveNumber(driftRateFactor, "VIGIL_DRIFT_RATE_FACTOR", "drift rate factor") {
+            config.drift.anomalyRateFactor = factor
+        }
+        if let psi = try positiveNumber(driftPsi, "VIGIL_DRIFT_PSI", "drift PSI limit") { config.drift.psiLimit = psi }
+        config.drift.retrainStreamsOnDrift = retrainOnDrift
+            || ["1", "true", "yes"].contains(env["VIGIL_RETRAIN_ON_DRIFT"]?.lowercased() ?? "")
         config.auth = try auth.settings(environment: env)
         if let text = value(rateLimit.map { String($0) }, "VIGIL_RATE_LIMIT") {
             guard let rate = Double(text), rate > 0, rate.isFinite else {

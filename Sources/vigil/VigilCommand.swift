@@ -8,7 +8,7 @@ struct VigilCommand: ParsableCommand {
         abstract: "Anomaly and fraud detection: fit, score and evaluate detectors.",
         version: VigilVersion.current,
         subcommands: [FitCommand.self, ScoreCommand.self, EvaluateCommand.self, FeaturesCommand.self, ModelsCommand.self,
-                      ServeCommand.self, StreamBenchCommand.self, TokenCommand.self, EthCommand.self]
+                      ServeCommand.self, StreamBenchCommand.self, TokenCommand.self, EthCommand.self, TreeSHAPCommand.self]
     )
 }
 

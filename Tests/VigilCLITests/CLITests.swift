@@ -133,6 +133,39 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(objects.allSatisfy { ($0["is_anomaly"] as? Bool) == false })
     }
 
+    func testScoreExplainAddsContributionsThatSumToTheOutput() throws {
+        let data = try trainingCSV()
+        for backend in ["ecod", "isolation_forest"] {
+            let model = workDir.appendingPathComponent("explain-\(backend).vigil").path
+            XCTAssertEqual(try vigil("fit", "--data", data, "--label", "label", "--backend", backend, "--out", model).code, 0)
+            let csv = try vigil("score", "--model", model, "--data", data, "--explain", "--top-k", "1")
+            XCTAssertEqual(csv.code, 0, csv.stderr)
+            let lines = csv.stdout.split(separator: "\n")
+            XCTAssertEqual(lines.first, "index,score,raw_score,is_anomaly,output_value,base_value,top_features,phi_amount,phi_fee")
+            XCTAssertEqual(lines.count, 201)
+            for line in lines.dropFirst() {
+                let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let output = Double(f[4])!, base = Double(f[5])!, phi = [Double(f[7])!, Double(f[8])!]
+                XCTAssertEqual(base + phi[0] + phi[1], output, accuracy: 1e-9 * max(1, abs(output)), "\(backend): \(line)")
+                XCTAssertTrue(["amount", "fee"].contains(f[6]), String(line))
+                if backend == "ecod" { XCTAssertEqual(output, Double(f[2])!, accuracy: 1e-9 * max(1, output)) }
+            }
+            let json = try vigil("score", "--model", model, "--data", data, "--format", "json", "--explain")
+            XCTAssertEqual(json.code, 0, json.stderr)
+            let first = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+            XCTAssertEqual(Set(first.keys), ["index", "score", "raw_score", "is_anomaly", "explanation"])
+            let explanation = try XCTUnwrap(first["explanation"] as? [String: Any])
+            XCTAssertEqual(explanation["output"] as? String, backend == "ecod" ? "raw_score" : "mean_path_length")
+            let contributions = try XCTUnwrap(explanation["contributions"] as? [[String: Any]])
+            XCTAssertEqual(contributions.map { $0["feature"] as? String }, ["amount", "fee"])
+            XCTAssertEqual(contributions[0]["value"] as? Double, 900)  // row 0 as in the file
+        }
+        let knn = workDir.appendingPathComponent("explain-knn.vigil").path
+        XCTAssertEqual(try vigil("fit", "--data", data, "--label", "label", "--backend", "knn", "--out", knn).code, 0)
+        assertBadInput(try vigil("score", "--model", knn, "--data", data, "--explain"), mentions: "--explain: backend 'knn'")
+        assertBadInput(try vigil("score", "--model", knn, "--data", data, "--explain", "--top-k", "0"), mentions: "--top-k")
+    }
+
     func testEvaluateJSONHasOneObjectPerBackend() throws {
         let data = try trainingCSV()
         let run = try vigil("evaluate", "--data", data, "--label", "label", "--backend", "all", "--json")

@@ -37,6 +37,7 @@ final class AuthTests: XCTestCase {
             Route(method: .post, template: "/v1/ml/anomaly/load", path: "/v1/ml/anomaly/load", role: .admin),
             Route(method: .get, template: "/v1/ml/anomaly/models", path: "/v1/ml/anomaly/models", role: .viewer),
             Route(method: .delete, template: "/v1/ml/anomaly/models/{}", path: "/v1/ml/anomaly/models/x_ecod.vigil", role: .admin),
+            Route(method: .get, template: "/v1/ml/anomaly/models/{}/drift", path: "/v1/ml/anomaly/models/m1/drift", role: .viewer),
             Route(method: .get, template: "/v1/ml/anomaly/backends", path: "/v1/ml/anomaly/backends", role: .viewer),
             Route(method: .post, template: "/v1/ml/anomaly/stream", path: "/v1/ml/anomaly/stream", role: .scorer),
             Route(method: .get, template: "/v1/ml/anomaly/stream/detectors", path: "/v1/ml/anomaly/stream/detectors", role: .viewer),

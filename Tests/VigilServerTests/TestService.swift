@@ -16,7 +16,8 @@ struct TestService {
 
     /// Runs `body` against the application's router.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let dependencies = ServerDependencies(registry: registry, storeLocation: "/tmp/vigil-test/registry.sqlite")
+        let dependencies = ServerDependencies(registry: registry, storeLocation: "/tmp/vigil-test/registry.sqlite",
+                                              drift: configuration.drift)
         let app = buildApplication(configuration, dependencies: dependencies, logger: logger)
         try await app.test(.router, body)
     }

@@ -123,6 +123,27 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(back, model)
     }
 
+    func testTheDriftReferenceTravelsInTheHeaderAndOlderFilesReadWithout() throws {
+        let x = try sample(rows: 60, cols: 3)
+        let (model, _) = try AnomalyModel.fit(x, featureNames: ["a", "b", "c"], settings: .defaults(for: .hbos))
+        XCTAssertNotNil(model.drift)
+        let (back, header) = try ModelFile.decode(try ModelFile.encode(model))
+        XCTAssertEqual(header.drift, model.drift)
+        XCTAssertEqual(back.drift, model.drift)
+        // A file written before the reference existed has no such key and reads with none.
+        let older = AnomalyModel(detector: model.detector, calibrator: model.calibrator, featureNames: model.featureNames, seed: model.seed)
+        let text = String(decoding: try ModelFile.encode(older), as: UTF8.self)
+        XCTAssertFalse(text.contains("drift_reference"))
+        XCTAssertNil(try ModelFile.decode(Array(text.utf8)).model.drift)
+        // A reference for other features is refused.
+        let other = try AnomalyModel.fit(try sample(rows: 60, cols: 2), settings: .defaults(for: .hbos)).model
+        let mixed = AnomalyModel(detector: model.detector, calibrator: model.calibrator, featureNames: model.featureNames,
+                                 seed: model.seed, drift: other.drift)
+        XCTAssertThrowsError(try ModelFile.decode(try ModelFile.encode(mixed))) { error in
+            XCTAssertTrue("\(error)".contains("drift reference"), "\(error)")
+        }
+    }
+
     func testAPipelineOfTheWrongWidthIsRefused() throws {
         let x = try sample(rows: 30, cols: 3)
         let (model, _) = try AnomalyModel.fit(x, settings: .defaults(for: .hbos))

@@ -95,7 +95,7 @@ public struct HBOS: Detector, Equatable {
     /// One histogram per feature, in column order.
     public let histograms: [Histogram]
     /// The histograms laid out for scoring (derived, not stored).
-    private let table: HistogramTable
+    let table: HistogramTable
 
     private enum CodingKeys: String, CodingKey {
         case parameters, featureCount, histograms
@@ -236,6 +236,30 @@ struct HistogramTable: Sendable {
         }
         if scores.contains(where: \.isNaN) { try x.requireFinite() }
         return scores
+    }
+
+    /// Every term −ℓ_j(x_ij) of finite `x` (one column per histogram) with the row sums, added in
+    /// column order so that they equal `scores` bit for bit.
+    func terms(_ x: Matrix) -> Attributions {
+        let n = x.rows, d = x.cols
+        var terms = [Double](repeating: 0, count: n * d)
+        var sums = [Double](repeating: 0, count: n)
+        edges.withUnsafeBufferPointer { e in
+            logDensity.withUnsafeBufferPointer { l in
+                for r in 0..<n {
+                    var total = 0.0
+                    for j in 0..<d {
+                        let feature = features[j]
+                        let term = -Self.logDensity(of: x.values[r * d + j], feature, edges: e.baseAddress! + feature.edgeStart,
+                                                    logs: l.baseAddress! + feature.logStart)
+                        terms[r * d + j] = term
+                        total += term
+                    }
+                    sums[r] = total
+                }
+            }
+        }
+        return Attributions(output: .rawScore, baseValue: 0, rows: n, features: d, contributions: terms, outputs: sums)
     }
 
     /// ℓ of value x on a feature: k = #{edges < x} (`np.digitize(x, edges, right=True)`), then

@@ -88,6 +88,8 @@ public struct IsolationForest: Detector, Equatable {
     /// The fitted trees.
     public let trees: [IsolationTree]
     private let compiled: CompiledForest?
+    /// The trees as TreeSHAP sees them (derived, not stored).
+    let shapTrees: [TreeSHAP.Tree]
 
     private enum CodingKeys: String, CodingKey {
         case parameters, featureCount, sampleSize, depthLimit, trees
@@ -100,6 +102,7 @@ public struct IsolationForest: Detector, Equatable {
         self.depthLimit = depthLimit
         self.trees = trees
         self.compiled = CompiledForest(trees: trees, depth: depthLimit)
+        self.shapTrees = trees.map { $0.shapTree(sampleSize: sampleSize) }
     }
 
     public init(from decoder: any Decoder) throws {

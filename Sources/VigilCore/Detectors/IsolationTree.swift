@@ -31,19 +31,7 @@ public struct IsolationTree: Sendable, Codable, Equatable {
     public var nodeCount: Int { feature.count }
 
     /// Depth (edges) of the deepest leaf.
-    public var maxDepth: Int {
-        var deepest = 0
-        var stack: [(Int, Int)] = [(0, 0)]
-        while let (node, depth) = stack.popLast() {
-            if feature[node] < 0 {
-                deepest = max(deepest, depth)
-            } else {
-                stack.append((Int(left[node]), depth + 1))
-                stack.append((Int(right[node]), depth + 1))
-            }
-        }
-        return deepest
-    }
+    public var maxDepth: Int { TreeSHAP.depth(feature: feature, left: left, right: right) }
 
     mutating func appendNode() -> Int {
         feature.append(-1)

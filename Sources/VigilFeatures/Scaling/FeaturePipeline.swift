@@ -46,7 +46,13 @@ public struct FeaturePipeline: Codable, Equatable, Sendable {
     /// Encodes `records` with the fitted encoder, then scales; without an encoder, records are
     /// read as numbers by ``featureNames`` (the `numeric` rule, an absent field an error).
     public func transform(records: [Record]) throws -> Matrix {
-        if let encoder { return try scaler.transform(encoder.transform(records)) }
+        try scaler.transform(encode(records: records))
+    }
+
+    /// The columns of `records` before scaling: the encoder's output, or without an encoder the
+    /// fields named by ``featureNames`` read as numbers.
+    public func encode(records: [Record]) throws -> Matrix {
+        if let encoder { return try encoder.transform(records) }
         var values = [Double]()
         values.reserveCapacity(records.count * featureNames.count)
         for (r, record) in records.enumerated() {
@@ -64,6 +70,6 @@ public struct FeaturePipeline: Codable, Equatable, Sendable {
                 values.append(x)
             }
         }
-        return try scaler.transform(Matrix(rows: records.count, cols: featureNames.count, values: values))
+        return try Matrix(rows: records.count, cols: featureNames.count, values: values)
     }
 }

@@ -22,20 +22,20 @@ public struct ServerDependencies: Sendable {
     /// The gate fits pass; `nil` makes one of the configuration's `maxConcurrentFits`.
     var fitGate: FitGate?
 
-    /// Dependencies from their parts.
-    public init(registry: any ModelRegistry, storeLocation: String) {
-        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer)
+    /// Dependencies from their parts; models are watched for drift under `drift`.
+    public init(registry: any ModelRegistry, storeLocation: String, drift: DriftSettings = DriftSettings()) {
+        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer, drift: drift)
     }
 
     /// Dependencies whose streaming detectors fit with `streamTrainer` and check their ownership
     /// every `streamOwnershipCheck`.
     init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer,
-         streamOwnershipCheck: Duration = .seconds(1)) {
-        let metrics = ServiceMetrics()
+         drift: DriftSettings = DriftSettings(), streamOwnershipCheck: Duration = .seconds(1)) {
+        let metrics = ServiceMetrics(drift: drift)
         self.registry = registry
         self.storeLocation = storeLocation
         self.metrics = metrics
-        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores,
+        self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores, drift: metrics.drift,
                                      ownershipCheck: streamOwnershipCheck)
     }
 
@@ -70,11 +70,12 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     MetricsController(metrics: metrics).register(on: router)
     DocsController(files: .bundled).register(on: router)
     let anomaly = AnomalyService(registry: registry, cache: dependencies.cache, storeLocation: dependencies.storeLocation,
-                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores,
+                                 maxRows: configuration.maxRows, scoreMetrics: metrics.scores, drift: metrics.drift,
                                  fitGate: dependencies.fitGate ?? FitGate(limit: configuration.maxConcurrentFits))
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router.group("v1/ml/anomaly"))
-    PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores),
+    PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores,
+                                                     drift: metrics.drift),
                       body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
     StreamController(service: dependencies.streams, body: JSONBody(maxBytes: configuration.maxBodyBytes),

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxConcurrentFits: Int
     /// The Ethereum node `POST /anomaly_detection/` scans (from `VIGIL_ETH_*` by default).
     public var ethereum: EthereumSettings
+    /// The drift window and limits.
+    public var drift: DriftSettings
 
     /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows, plain HTTP,
     /// 300 s per request, as many concurrent fits as cores.
@@ -43,7 +45,7 @@ public struct ServerConfiguration: Sendable, Equatable {
                 maxBodyBytes: Int = 16 * 1024 * 1024, maxRows: Int = 100_000,
                 auth: AuthSettings? = nil, rateLimit: RateLimitSettings? = nil, tls: TLSFiles? = nil,
                 requestTimeout: Duration? = .seconds(300), maxConcurrentFits: Int = ProcessInfo.processInfo.activeProcessorCount,
-                ethereum: EthereumSettings = .fromEnvironment()) {
+                ethereum: EthereumSettings = .fromEnvironment(), drift: DriftSettings = DriftSettings()) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
@@ -56,6 +58,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
         self.maxConcurrentFits = max(1, maxConcurrentFits)
         self.ethereum = ethereum
+        self.drift = drift
     }
 }
 

@@ -39,6 +39,22 @@ enum MetricNames {
             namespace: "vigil", metricName: "stream_retrain_duration", unitName: "seconds",
             helpText: "Time one streaming retrain took, by model base name.")
     }
+    /// `vigil_model_feature_psi{model,feature}`.
+    static var featurePSI: MetricNameDescriptor {
+        gauge("model_feature_psi", "Population stability index of a feature over the model's recent rows against its training histogram.")
+    }
+    /// `vigil_model_score_psi{model}`.
+    static var scorePSI: MetricNameDescriptor {
+        gauge("model_score_psi", "Population stability index of the raw score over the model's recent rows against training.")
+    }
+    /// `vigil_model_drift_rows{model}`.
+    static var driftRows: MetricNameDescriptor {
+        gauge("model_drift_rows", "Rows in the model's drift window.")
+    }
+    /// `vigil_model_drifting{model}`.
+    static var drifting: MetricNameDescriptor {
+        gauge("model_drifting", "1 when the model is past a drift limit (anomaly rate or PSI), else 0.")
+    }
     /// `vigil_registry_errors_total{operation}`.
     static var registryErrors: MetricNameDescriptor {
         counter("registry_errors", "Model registry failures met while serving, by the route template of the request that met them.")

@@ -11,11 +11,16 @@ import Prometheus
 ///   buckets from 100 µs to 10 s.
 /// - `vigil_scores_total{model}` (counter): rows scored, by model base name.
 /// - `vigil_anomalies_total{model}` (counter): rows flagged, by model base name.
-/// - `vigil_anomaly_rate{model}` (gauge): flagged share of the model's last 1,000 scored rows.
+/// - `vigil_anomaly_rate{model}` (gauge): flagged share of the model's last 1,000 scored rows
+///   (the drift window).
 /// - `vigil_training_anomaly_rate{model}` (gauge): flagged share of the training rows at fit, for
 ///   the version scored last; alert when the live rate drifts away from it.
 /// - `vigil_stream_retrains_total{model}` (counter): streaming retrains completed.
 /// - `vigil_stream_retrain_duration_seconds{model}` (histogram): time one retrain took, 10 ms to 10 min.
+/// - `vigil_model_feature_psi{model,feature}`, `vigil_model_score_psi{model}` (gauges): population
+///   stability index of each feature and of the raw score over the model's drift window against
+///   its training histograms; `vigil_model_drift_rows{model}` (gauge) rows in that window;
+///   `vigil_model_drifting{model}` (gauge) 1 when past a drift limit (see ``DriftMonitor``).
 /// - `vigil_registry_errors_total{operation}` (counter): registry failures (unreachable store,
 ///   newer schema, checksum mismatch) met while serving; `operation` is the route template of the
 ///   request that met one (`/readyz` for readiness probes).
@@ -31,14 +36,18 @@ public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Per-model score, anomaly and retrain metrics; batch routes and streaming report here.
     public let scores: ScoreMetrics
+    /// Per-model drift figures; batch routes and streaming report here.
+    public let drift: DriftMonitor
     private let requests: SeriesCache<RequestKey, RequestSeries>
     private let registryErrors: SeriesCache<String, Counter>
 
-    /// Metrics in a registry of their own.
-    public init() {
+    /// Metrics in a registry of their own; the live anomaly rate and drift figures cover
+    /// `drift.window` rows per model.
+    public init(drift settings: DriftSettings = DriftSettings()) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        scores = ScoreMetrics(registry: registry)
+        scores = ScoreMetrics(registry: registry, window: settings.window)
+        drift = DriftMonitor(registry: registry, settings: settings)
         requests = SeriesCache { key in
             let route = ("route", key.route), method = ("method", key.method)
             return RequestSeries(
@@ -73,7 +82,8 @@ public final class ServiceMetrics: Sendable {
 
     /// Every metric in Prometheus' text exposition format, version 0.0.4.
     func exposition() -> ByteBuffer {
-        ByteBuffer(bytes: registry.emitToBuffer())
+        drift.publish()
+        return ByteBuffer(bytes: registry.emitToBuffer())
     }
 }
 

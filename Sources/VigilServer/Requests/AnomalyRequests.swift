@@ -77,15 +77,18 @@ struct FitRequest: Decodable, Sendable {
 }
 
 /// `POST /v1/ml/anomaly/score` and `/detect` (`schema` is accepted and ignored, as LlamaFarm does:
-/// the encoder fitted with the model is used).
+/// the encoder fitted with the model is used). Vigil adds `explain` (per-feature contributions
+/// for each row) and `top_k` (features named in `top_features`, default 5).
 struct ScoreRequest: Decodable, Sendable {
     var model: String = "default"
     var backend: String = Backend.isolationForest.rawValue
     var data: Rows
     var normalization: String = Normalization.standardization.rawValue
     var threshold: Double?
+    var explain: Bool = false
+    var topK: Int = RowExplanation.defaultTopK
 
-    private enum CodingKeys: String, CodingKey { case model, backend, data, normalization, threshold }
+    private enum CodingKeys: String, CodingKey { case model, backend, data, normalization, threshold, explain, topK = "top_k" }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -94,6 +97,8 @@ struct ScoreRequest: Decodable, Sendable {
         data = try c.decode(Rows.self, forKey: .data)
         normalization = try c.decodeIfPresent(String.self, forKey: .normalization) ?? normalization
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
+        explain = try c.decodeIfPresent(Bool.self, forKey: .explain) ?? explain
+        topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? topK
     }
 }
 

@@ -15,10 +15,15 @@ struct StreamRequest: Decodable, Sendable {
     var rollingWindows: [Int]?
     var includeLags: Bool = false
     var lagPeriods: [Int]?
+    /// Vigil's addition: per-feature contributions for each scored point.
+    var explain: Bool = false
+    /// Features named in each explanation's `top_features`.
+    var topK: Int = RowExplanation.defaultTopK
 
     private enum CodingKeys: String, CodingKey {
         case model, data, backend, minSamples = "min_samples", retrainInterval = "retrain_interval", windowSize = "window_size"
         case contamination, threshold, rollingWindows = "rolling_windows", includeLags = "include_lags", lagPeriods = "lag_periods"
+        case explain, topK = "top_k"
     }
 
     init(from decoder: any Decoder) throws {
@@ -39,6 +44,8 @@ struct StreamRequest: Decodable, Sendable {
         rollingWindows = try c.decodeIfPresent([Int].self, forKey: .rollingWindows)
         includeLags = try c.decodeIfPresent(Bool.self, forKey: .includeLags) ?? includeLags
         lagPeriods = try c.decodeIfPresent([Int].self, forKey: .lagPeriods)
+        explain = try c.decodeIfPresent(Bool.self, forKey: .explain) ?? explain
+        topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? topK
     }
 
     /// The settings a new detector gets, checked as pydantic checks LlamaFarm's (422 naming the

@@ -51,14 +51,15 @@ struct FitResponse: ResponseEncodable, Sendable {
 
 }
 
-/// One scored row of `/score`.
+/// One scored row of `/score` (`explanation` only when the request asked for one).
 struct ScoredRow: Encodable, Sendable {
     let index: Int
     let score: Double
     let isAnomaly: Bool
     let rawScore: Double
+    var explanation: RowExplanation? = nil
 
-    enum CodingKeys: String, CodingKey { case index, score, isAnomaly = "is_anomaly", rawScore = "raw_score" }
+    enum CodingKeys: String, CodingKey { case index, score, isAnomaly = "is_anomaly", rawScore = "raw_score", explanation }
 }
 
 /// The answer of `/score` and `/detect` (reference §4.2, §4.3): rows, their count, the resolved
@@ -99,13 +100,15 @@ typealias ScoreResponse = BatchResponse<ScoredRow, ScoreSummary>
 /// `/detect`'s answer: only flagged rows.
 typealias DetectResponse = BatchResponse<DetectedRow, DetectSummary>
 
-/// One flagged row of `/detect` (no `is_anomaly`: every row listed is one).
+/// One flagged row of `/detect` (no `is_anomaly`: every row listed is one; `explanation` only
+/// when the request asked for one).
 struct DetectedRow: Encodable, Sendable {
     let index: Int
     let score: Double
     let rawScore: Double
+    var explanation: RowExplanation? = nil
 
-    enum CodingKeys: String, CodingKey { case index, score, rawScore = "raw_score" }
+    enum CodingKeys: String, CodingKey { case index, score, rawScore = "raw_score", explanation }
 }
 
 /// `save_result` (reference §4.4).

@@ -23,16 +23,18 @@ struct StreamStats: Encodable, Sendable, Equatable {
 }
 
 /// One point's answer in `streaming_result`: nulls while collecting (and for the point that
-/// completes the cold start).
+/// completes the cold start); `explanation` only for scored points of a request with `explain`.
 struct StreamedRow: Encodable, Sendable {
     let index: Int
     let score: Double?
     let isAnomaly: Bool?
     let rawScore: Double?
     let samplesUntilReady: Int
+    var explanation: RowExplanation? = nil
 
     enum CodingKeys: String, CodingKey {
         case index, score, isAnomaly = "is_anomaly", rawScore = "raw_score", samplesUntilReady = "samples_until_ready"
+        case explanation
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -42,6 +44,7 @@ struct StreamedRow: Encodable, Sendable {
         try c.encode(isAnomaly, forKey: .isAnomaly)
         try c.encode(rawScore, forKey: .rawScore)
         try c.encode(samplesUntilReady, forKey: .samplesUntilReady)
+        try c.encodeIfPresent(explanation, forKey: .explanation)
     }
 }
 

@@ -19,6 +19,12 @@ struct AnomalyController<Context: RequestContext> {
             let raw = context.parameters.get("filename") ?? ""
             return try await service.delete(filename: raw.removingPercentEncoding ?? raw)
         }
+        // The router wants one parameter name per position: the model name sits where DELETE's
+        // `filename` does.
+        group.get("models/{filename}/drift") { _, context in
+            let raw = context.parameters.get("filename") ?? ""
+            return try await service.drift(model: raw.removingPercentEncoding ?? raw)
+        }
         group.get("backends") { _, _ in service.backends() }
     }
 }

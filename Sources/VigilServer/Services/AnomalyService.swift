@@ -16,6 +16,8 @@ struct AnomalyService: Sendable {
     let maxRows: Int
     /// Where scored and flagged rows are counted.
     let scoreMetrics: ScoreMetrics
+    /// Where scored rows are compared with each model's training data.
+    let drift: DriftMonitor
     /// Bounds the fits running at once.
     var fitGate = FitGate(limit: ProcessInfo.processInfo.activeProcessorCount)
     /// Seed every fit uses (scikit-learn's and LlamaFarm's `random_state=42`).
@@ -110,11 +112,14 @@ struct AnomalyService: Sendable {
 
     // MARK: score and detect
 
-    /// Scores every row with the version `request.model` names.
+    /// Scores every row with the version `request.model` names (with `explain`, each row's
+    /// per-feature contributions too).
     func score(_ request: ScoreRequest) async throws -> ScoreResponse {
-        let (loaded, scores) = try await scored(request, notFitted: "Model not fitted. Call /v1/anomaly/fit first or load a pre-trained model.")
+        let (loaded, scores, explanations) = try await scored(
+            request, notFitted: "Model not fitted. Call /v1/anomaly/fit first or load a pre-trained model.")
         let rows = (0..<scores.scores.count).map { i in
-            ScoredRow(index: i, score: scores.scores[i], isAnomaly: scores.isAnomaly[i], rawScore: scores.rawScores[i])
+            ScoredRow(index: i, score: scores.scores[i], isAnomaly: scores.isAnomaly[i], rawScore: scores.rawScores[i],
+                      explanation: explanations?[i])
         }
         let flagged = scores.isAnomaly.reduce(0) { $0 + ($1 ? 1 : 0) }
         return ScoreResponse(
@@ -125,18 +130,24 @@ struct AnomalyService: Sendable {
 
     /// The rows the version `request.model` names flags, with their positions in the request.
     func detect(_ request: ScoreRequest) async throws -> DetectResponse {
-        let (loaded, scores) = try await scored(request, notFitted: "Model not fitted. Call /v1/anomaly/fit first.")
+        let (loaded, scores, explanations) = try await scored(request, notFitted: "Model not fitted. Call /v1/anomaly/fit first.",
+                                                              explainFlaggedOnly: true)
         let rows = scores.isAnomaly.indices.filter { scores.isAnomaly[$0] }.map { i in
-            DetectedRow(index: i, score: scores.scores[i], rawScore: scores.rawScores[i])
+            DetectedRow(index: i, score: scores.scores[i], rawScore: scores.rawScores[i], explanation: explanations?[i])
         }
         return DetectResponse(data: rows, totalCount: rows.count, model: loaded.version.version, backend: loaded.version.backend,
                               summary: DetectSummary(anomaliesDetected: rows.count, threshold: scores.threshold))
     }
 
-    private func scored(_ request: ScoreRequest, notFitted: String) async throws -> (LoadedModel, AnomalyModel.Scores) {
+    /// Scores the request's rows; with `explain`, also explains them (only the flagged ones when
+    /// `explainFlaggedOnly`; the others' entries are `nil`).
+    private func scored(_ request: ScoreRequest, notFitted: String, explainFlaggedOnly: Bool = false) async throws
+        -> (LoadedModel, AnomalyModel.Scores, [RowExplanation?]?) {
         let backend = try AnomalyFields.backend(request.backend)
         let normalization = try AnomalyFields.normalization(request.normalization)
         let threshold = try AnomalyFields.threshold(request.threshold)
+        let topK = try ExplainFields.topK(request.topK)
+        if request.explain { try ExplainFields.requireExplainable(backend) }
         try checkCount(request.data)
         let loaded: LoadedModel
         do {
@@ -151,19 +162,37 @@ struct AnomalyService: Sendable {
             throw ServiceError.badRequest("No encoder found for model 'anomaly:\(backend.rawValue):\(normalization.rawValue):\(request.model)'. "
                                           + "Train with /v1/anomaly/fit using dict data first, or pass schema.")
         }
-        let work: @Sendable () throws -> AnomalyModel.Scores = {
-            let x: Matrix
+        let explain = request.explain
+        let work: @Sendable () throws -> (AnomalyModel.Scores, Matrix, [RowExplanation?]?) = {
+            // `inputs`: the columns as sent (encoded, not scaled), shown beside each contribution.
+            let inputs: Matrix, x: Matrix
             switch rows {
-            case .numeric(let m): x = try loaded.pipeline?.transform(m) ?? m
-            case .records(let r): x = try loaded.pipeline?.transform(records: r) ?? Matrix(rows: 0, cols: 0, values: [])
+            case .numeric(let m):
+                inputs = m
+                x = try loaded.pipeline?.transform(m) ?? m
+            case .records(let r):
+                inputs = try loaded.pipeline?.encode(records: r) ?? Matrix(rows: 0, cols: 0, values: [])
+                x = try loaded.pipeline.map { try $0.scaler.transform(inputs) } ?? inputs
             }
-            return try loaded.model.score(x, threshold: threshold)
+            let scores = try loaded.model.score(x, threshold: threshold)
+            guard explain else { return (scores, x, nil) }
+            let chosen = explainFlaggedOnly ? scores.isAnomaly.indices.filter { scores.isAnomaly[$0] } : Array(0..<x.rows)
+            var explanations = [RowExplanation?](repeating: nil, count: x.rows)
+            if !chosen.isEmpty {
+                let attributions = try loaded.model.explain(x.selectingRows(chosen))
+                let shown = RowExplanation.rows(attributions, inputs: inputs.selectingRows(chosen),
+                                                featureNames: loaded.model.featureNames, topK: topK)
+                for (k, r) in chosen.enumerated() { explanations[r] = shown[k] }
+            }
+            return (scores, x, explanations)
         }
         let size = rows.count * max(loaded.model.featureNames.count, 1)
-        let scores = size <= Self.inlineScoreValues ? try work() : try await OffLoop.run(work)
+        let (scores, x, explanations) = size <= Self.inlineScoreValues && !explain ? try work() : try await OffLoop.run(work)
         try scores.requireFinite()
         scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
-        return (loaded, scores)
+        drift.record(model: loaded.version.name, version: loaded.version.version, model: loaded.model, x: x,
+                     rawScores: scores.rawScores, flagged: scores.isAnomaly)
+        return (loaded, scores, explanations)
     }
 
     // MARK: save, load, list, delete
@@ -269,5 +298,27 @@ extension AnomalyModel.Scores {
             throw ServiceError.badRequest("row \(i): the model's score is \(value), not a finite number: "
                                           + "its values are too far from the training data for this detector")
         }
+    }
+}
+
+extension AnomalyService {
+    /// The drift figures of the model named `name` (its base name): 404 when the registry has no
+    /// version of it and nothing of that name was scored.
+    func drift(model name: String) async throws -> DriftResponse {
+        let tracked = drift.status(model: name)
+        var trainingRate = 0.0
+        if tracked == nil {
+            let versions: [ModelVersion]
+            do {
+                versions = try await registry.list(name: name, backend: nil)
+            } catch RegistryError.invalidName {
+                versions = []
+            }
+            guard let newest = versions.first else {
+                throw ServiceError.notFound("Model '\(name)' not found: no stored version and no scored rows of that name")
+            }
+            trainingRate = newest.trainingAnomalyRate
+        }
+        return DriftResponse(model: name, tracked: tracked, settings: drift.settings, trainingAnomalyRate: trainingRate)
     }
 }

@@ -9,6 +9,8 @@ struct PredictService: Sendable {
     let cache: ModelCache
     /// Where scored and flagged rows are counted.
     let scoreMetrics: ScoreMetrics
+    /// Where scored rows are compared with each model's training data.
+    let drift: DriftMonitor
 
     /// `{"is_anomaly", "score", "model"}` for one record.
     func predict(backend name: String, record: Record, model reference: String?) async throws -> PredictResponse {
@@ -34,9 +36,12 @@ struct PredictService: Sendable {
         let names = loaded.model.featureNames
         let pipeline = loaded.pipeline ?? FeaturePipeline(
             encoder: nil, scaler: Scaler(kind: .none, center: names.map { _ in 0 }, scale: names.map { _ in 1 }), featureNames: names)
-        let scores = try loaded.model.score(try pipeline.transform(records: [record]))
+        let x = try pipeline.transform(records: [record])
+        let scores = try loaded.model.score(x)
         try scores.requireFinite(includingRaw: false)  // the answer carries only the score
         scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
+        drift.record(model: loaded.version.name, version: loaded.version.version, model: loaded.model, x: x,
+                     rawScores: scores.rawScores, flagged: scores.isAnomaly)
         return PredictResponse(isAnomaly: scores.isAnomaly[0], score: scores.scores[0], model: loaded.version.version)
     }
 }

@@ -32,6 +32,8 @@ final class StreamService: @unchecked Sendable {
     let trainer: StreamTrainer
     /// Where scored points and retrains are counted for `/metrics`.
     let scoreMetrics: ScoreMetrics
+    /// Where scored points are compared with each model's training data.
+    let drift: DriftMonitor
     let logger: Logger
 
     /// How long a detector is used without checking that no other replica took it over.
@@ -53,10 +55,12 @@ final class StreamService: @unchecked Sendable {
 
     /// A service over `registry`; nothing is restored until the first call.
     init(registry: any ModelRegistry, trainer: @escaping StreamTrainer = StreamService.standardTrainer,
-         scoreMetrics: ScoreMetrics, ownershipCheck: Duration = .seconds(1), logger: Logger = Logger(label: "vigil.stream")) {
+         scoreMetrics: ScoreMetrics, drift: DriftMonitor, ownershipCheck: Duration = .seconds(1),
+         logger: Logger = Logger(label: "vigil.stream")) {
         self.registry = registry
         self.trainer = trainer
         self.scoreMetrics = scoreMetrics
+        self.drift = drift
         self.ownershipCheck = ownershipCheck
         self.logger = logger
     }
@@ -68,8 +72,14 @@ final class StreamService: @unchecked Sendable {
     func stream(_ request: StreamRequest, maxRows: Int) async throws -> StreamResponse {
         guard !request.data.isEmpty else { throw ServiceError.badRequest("data is empty: send one point or a list of points") }
         guard request.data.count <= maxRows else { throw ServiceError.tooManyRows(count: request.data.count, limit: maxRows) }
-        let detector = try await detector(request.model, configuration: try request.configuration(), firstPoint: request.data[0])
-        let results = try await feed(request.data, to: detector)
+        let configuration = try request.configuration()
+        let topK = try ExplainFields.topK(request.topK)
+        // Checked before a new detector is made with the request's backend, and again for the
+        // backend of an existing one.
+        if request.explain { try ExplainFields.requireExplainable(configuration.backend) }
+        let detector = try await detector(request.model, configuration: configuration, firstPoint: request.data[0])
+        if request.explain { try ExplainFields.requireExplainable(detector.configuration.backend) }
+        let results = try await feed(request.data, to: detector, explainTopK: request.explain ? topK : nil)
         let stats = detector.stats
         return StreamResponse(model: request.model, status: stats.status, results: results, modelVersion: stats.modelVersion,
                               samplesCollected: stats.samplesCollected,
@@ -78,8 +88,9 @@ final class StreamService: @unchecked Sendable {
     }
 
     /// Runs points through a detector in order: collect, fit at the end of the cold start, score,
-    /// schedule retrains. Returns one row per point.
-    func feed(_ points: [Record], to detector: StreamingDetector) async throws -> [StreamedRow] {
+    /// schedule retrains (early, when drifting and `DriftSettings.retrainStreamsOnDrift`).
+    /// Returns one row per point, explained with that many top features when `explainTopK` is set.
+    func feed(_ points: [Record], to detector: StreamingDetector, explainTopK: Int? = nil) async throws -> [StreamedRow] {
         let threshold = detector.configuration.threshold
         var results = [StreamedRow]()
         results.reserveCapacity(points.count)
@@ -90,17 +101,27 @@ final class StreamService: @unchecked Sendable {
                 results.append(StreamedRow(index: i, score: nil, isAnomaly: nil, rawScore: nil, samplesUntilReady: 0))
                 continue
             }
+            var retrain = intake.retrain
             if let model = intake.model {
-                let scored = try model.score(try Matrix(rows: 1, cols: intake.row.count, values: intake.row), threshold: threshold)
+                let x = try Matrix(rows: 1, cols: intake.row.count, values: intake.row)
+                let scored = try model.score(x, threshold: threshold)
                 try scored.requireFinite()
+                let explanation = try explainTopK.map { k in
+                    RowExplanation.rows(try model.explain(x), inputs: x, featureNames: model.featureNames, topK: k)[0]
+                }
                 results.append(StreamedRow(index: i, score: scored.scores[0], isAnomaly: scored.isAnomaly[0],
-                                           rawScore: scored.rawScores[0], samplesUntilReady: 0))
+                                           rawScore: scored.rawScores[0], samplesUntilReady: 0, explanation: explanation))
                 scoreMetrics.record(model: detector.id, trainingRate: model.calibrator.trainingAnomalyRate, flagged: scored.isAnomaly)
+                drift.record(model: detector.id, version: intake.modelIdentity, model: model, x: x,
+                             rawScores: scored.rawScores, flagged: scored.isAnomaly)
+                if retrain == nil, drift.settings.retrainStreamsOnDrift, drift.isDrifting(model: detector.id) {
+                    retrain = try detector.retrainNow()
+                }
             } else {
                 results.append(StreamedRow(index: i, score: nil, isAnomaly: nil, rawScore: nil,
                                            samplesUntilReady: intake.samplesUntilReady))
             }
-            if let job = intake.retrain { retrainInBackground(job, of: detector) }
+            if let job = retrain { retrainInBackground(job, of: detector) }
         }
         return results
     }

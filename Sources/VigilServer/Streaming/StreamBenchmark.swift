@@ -38,7 +38,8 @@ public enum StreamBenchmark {
         let configuration = StreamConfiguration(backend: backend, minSamples: minSamples, retrainInterval: retrainInterval,
                                                 windowSize: windowSize, contamination: 0.1, threshold: 0.5,
                                                 rollingWindows: [], lagPeriods: [])
-        let service = StreamService(registry: InMemoryModelRegistry(), scoreMetrics: ServiceMetrics().scores)
+        let metrics = ServiceMetrics()
+        let service = StreamService(registry: InMemoryModelRegistry(), scoreMetrics: metrics.scores, drift: metrics.drift)
         var generator = SeededGenerator(seed: 7)
         let names = (0..<fields).map { "f\($0)" }
         let points: [Record] = (0..<events).map { _ in

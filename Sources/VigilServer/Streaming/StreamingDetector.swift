@@ -25,6 +25,9 @@ final class StreamingDetector: @unchecked Sendable {
         var row: [Double]
         /// The model that scores it (`nil` while collecting).
         var model: AnomalyModel?
+        /// Which model that is: its registry version, or the detector's model counter when it was
+        /// not saved.
+        var modelIdentity: String = ""
         /// `max(0, min_samples − window)` after the point; 0 once a model exists.
         var samplesUntilReady: Int
         /// The window to fit the first model on, when this point completes the cold start.
@@ -90,7 +93,8 @@ final class StreamingDetector: @unchecked Sendable {
             totalProcessed += 1
             samplesSinceRetrain += 1
             dirty = true
-            var intake = Intake(row: row, model: model, samplesUntilReady: 0)
+            var intake = Intake(row: row, model: model, modelIdentity: registryVersion ?? "\(id)#\(modelVersion)",
+                                samplesUntilReady: 0)
             if model == nil {
                 let held = window!.count
                 intake.samplesUntilReady = max(0, configuration.minSamples - held)
@@ -105,6 +109,17 @@ final class StreamingDetector: @unchecked Sendable {
                 intake.retrain = try job()
             }
             return intake
+        }
+    }
+
+    /// A retrain of the current window now (the model is drifting), unless there is no model yet
+    /// or a fit is already running; the retrain countdown starts again.
+    func retrainNow() throws -> TrainingJob? {
+        try lock.withLock {
+            guard model != nil, !retraining, !firstFitRunning, window != nil else { return nil }
+            retraining = true
+            samplesSinceRetrain = 0
+            return try job()
         }
     }
 

@@ -9,7 +9,9 @@ import VigilFeatures
 /// and CRC-32), then the payload: the fitted detector as JSON, large arrays packed as base64 of
 /// little-endian bytes. Format 2 added the optional `pipeline` (record encoder + input scaler) so a
 /// stored model turns records and numbers into the detector's columns exactly as at fit; format-1
-/// files read with no pipeline. A reader refuses a newer format version, a short payload and a
+/// files read with no pipeline. The optional header field `drift_reference` (the training data's
+/// quantile histograms, ``DriftReference``) is absent from files written before it existed, which
+/// then read with none. A reader refuses a newer format version, a short payload and a
 /// checksum mismatch.
 public enum ModelFile {
     /// The format version this build writes and the newest it reads.
@@ -37,6 +39,9 @@ public enum ModelFile {
         /// The preprocessing applied before the detector (format 2; `nil` in format 1 and for
         /// models fitted on already-prepared columns).
         public var pipeline: FeaturePipeline?
+        /// The training data's feature and score histograms for drift monitoring (optional in
+        /// format 2: files written before it was kept have none).
+        public var drift: DriftReference?
         /// Payload length in bytes.
         public var payloadBytes: Int
         /// CRC-32 of the payload.
@@ -44,7 +49,7 @@ public enum ModelFile {
 
         enum CodingKeys: String, CodingKey {
             case formatVersion = "format_version", backend, parameters, featureNames = "feature_names"
-            case calibration, seed, createdAt = "created_at", writer, pipeline, payloadBytes = "payload_bytes"
+            case calibration, seed, createdAt = "created_at", writer, pipeline, drift = "drift_reference", payloadBytes = "payload_bytes"
             case payloadCRC32 = "payload_crc32"
         }
     }
@@ -67,7 +72,7 @@ public enum ModelFile {
         let header = Header(
             formatVersion: formatVersion, backend: model.backend, parameters: model.detector.settings,
             featureNames: model.featureNames, calibration: model.calibrator, seed: model.seed,
-            createdAt: createdAt, writer: writer, pipeline: pipeline, payloadBytes: payload.count,
+            createdAt: createdAt, writer: writer, pipeline: pipeline, drift: model.drift, payloadBytes: payload.count,
             payloadCRC32: CRC32.checksum(payload))
         let headerEncoder = JSONEncoder()
         headerEncoder.dateEncodingStrategy = .iso8601
@@ -121,8 +126,19 @@ public enum ModelFile {
         if let pipeline = header.pipeline, pipeline.featureNames.count != header.featureNames.count {
             throw ModelFileError.corrupted(path: path, reason: "the pipeline's columns do not match the detector's features")
         }
-        let model = AnomalyModel(detector: detector, calibrator: header.calibration, featureNames: header.featureNames, seed: header.seed)
+        if let drift = header.drift, !Self.matches(drift, featureCount: header.featureNames.count) {
+            throw ModelFileError.corrupted(path: path, reason: "the drift reference does not match the detector's features")
+        }
+        let model = AnomalyModel(detector: detector, calibrator: header.calibration, featureNames: header.featureNames,
+                                 seed: header.seed, drift: header.drift)
         return (model, header)
+    }
+
+    /// Whether `drift` has one histogram per feature and every histogram one share per bin.
+    static func matches(_ drift: DriftReference, featureCount: Int) -> Bool {
+        guard drift.features.count == featureCount else { return false }
+        let histograms: [DriftReference.Histogram] = drift.features + [drift.score]
+        return histograms.allSatisfy { h in h.proportions.count == h.cuts.count + 1 }
     }
 
     /// Writes `model` (and its `pipeline`) to `path` atomically (a temporary file renamed into place).

@@ -63,9 +63,10 @@ struct AutoEncoderNetwork: Sendable, Equatable, Codable {
     static let scoringBlock = 256
 
     /// Euclidean reconstruction error ‖x − AE(x)‖ of every row of `x` (rows × widths[0]) in
-    /// evaluation mode (running statistics, no dropout); blocks of rows run in parallel.
+    /// evaluation mode (running statistics, no dropout); blocks of rows run in parallel. With
+    /// `squaredErrors` (rows × widths[0]), each (x_j − AE(x)_j)² is written there as well.
     @_optimize(speed)
-    func reconstructionErrors(_ x: UnsafePointer<Float>, rows: Int) -> [Double] {
+    func reconstructionErrors(_ x: UnsafePointer<Float>, rows: Int, squaredErrors: UnsafeMutablePointer<Double>? = nil) -> [Double] {
         let layers = self.layers
         let d = widths[0], widest = widths.max() ?? d
         // Batch norm folded into one scale and shift per column, ReLU after it.
@@ -85,6 +86,7 @@ struct AutoEncoderNetwork: Sendable, Equatable, Codable {
         var errors = [Double](repeating: 0, count: rows)
         let blocks = (rows + Self.scoringBlock - 1) / Self.scoringBlock
         nonisolated(unsafe) let x = x
+        nonisolated(unsafe) let squaredErrors = squaredErrors
         errors.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             parameters.withUnsafeBufferPointer { p in
@@ -114,6 +116,7 @@ struct AutoEncoderNetwork: Sendable, Equatable, Codable {
                                     for j in 0..<d {
                                         let diff = Double(original[j] - rebuilt[j])
                                         sum += diff * diff
+                                        squaredErrors?[(start + r) * d + j] = diff * diff
                                     }
                                     out[start + r] = sum.squareRoot()
                                 }
