@@ -582,8 +582,10 @@ def schemas():
         "Finding": response_object({
             "id": integer(1),
             "created_at": {"type": "string", "format": "date-time"},
-            "alert_id": {"type": "string", "description": "e.g. ANOMALOUS-TOKEN-TRANSFERS-TX, NORMAL-TOKEN-TRANSFERS-TX, "
-                                                          "INVALID-TOKEN-TRANSFERS-TX."},
+            "alert_id": {"type": "string", "description": "ANOMALOUS-ROW for a row a model flagged (score, detect, "
+                                                          "predict, stream); ANOMALOUS-TOKEN-TRANSFERS-TX, "
+                                                          "NORMAL-TOKEN-TRANSFERS-TX or INVALID-TOKEN-TRANSFERS-TX "
+                                                          "for Ethereum scans."},
             "severity": {"type": "string", "enum": SEVERITIES},
             "name": {"type": "string"},
             "description": {"type": "string"},
@@ -592,8 +594,11 @@ def schemas():
             "score": {"type": "number"},
             "threshold": {"type": "number"},
             "transaction_hash": nullable({"type": "string"}),
-            "metadata": {"type": "object", "description": "prediction, anomaly_score, anomaly_threshold, model_version, "
-                                                          "feature_generation_ms, model_response_ms and what was scored."},
+            "metadata": {"type": "object", "description": "Ethereum scans: prediction, anomaly_score, anomaly_threshold, "
+                                                          "model_version, feature_generation_ms, model_response_ms and "
+                                                          "what was scored. Flagged rows: route, row_index, prediction, "
+                                                          "raw_score, latency_ms, and with explain top_features "
+                                                          "[{feature, value, contribution}], base_value, explained_output."},
         }),
         "FindingList": list_of("Finding", "Newest first."),
     }
@@ -831,7 +836,7 @@ def paths():
                     "unset or the node fails after retries), fits an Isolation Forest on them or uses the newest "
                     "`erc20-transfers` model, stores one finding per transfer and answers the flagged ones.")}
     out["/v1/findings"] = {"get": operation(
-        "list_findings", "ethereum", "Stored findings, newest first",
+        "list_findings", "ethereum", "Stored findings, newest first: every flagged row (the audit trail) and Ethereum scans",
         {**ok(ref("FindingList")), **errors(400, 503)},
         parameters=[query_parameter("since", {"type": "string"}, "Only findings from this time on: ISO 8601 or Unix seconds."),
                     query_parameter("severity", {"type": "string", "enum": SEVERITIES}, "Only this severity."),

@@ -68,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Streaming detectors retrain as soon as they drift (env VIGIL_RETRAIN_ON_DRIFT=1).")
     var retrainOnDrift = false
 
+    @Option(help: "on: every flagged row is stored as a finding (GET /v1/findings); off: only Ethereum scans store findings (env VIGIL_FINDINGS; default on).")
+    var findings: String?
+
     /// The configuration from the flags, then the environment, then the defaults (the registry's
     /// location comes from ``RegistryOptions``).
     func resolvedConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
@@ -134,6 +137,13 @@ struct ServeCommand: AsyncParsableCommand {
             config.requestTimeout = seconds == 0 ? nil : .seconds(seconds)
         }
         if let fits = try positive(maxConcurrentFits, "VIGIL_MAX_CONCURRENT_FITS", "max concurrent fits") { config.maxConcurrentFits = fits }
+        if let text = value(findings, "VIGIL_FINDINGS") {
+            switch text.lowercased() {
+            case "on", "true", "1": config.findings = true
+            case "off", "false", "0": config.findings = false
+            default: throw CLIError("findings must be on or off, got '\(text)'")
+            }
+        }
         if config.auth == nil, !ServerConfiguration.isLoopback(config.host), !insecure(env) {
             throw CLIError("refusing to serve \(config.host) without authentication: set --jwt-secret or --jwks, or pass --insecure-no-auth")
         }

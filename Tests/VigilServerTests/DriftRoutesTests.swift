@@ -120,7 +120,9 @@ final class DriftRoutesTests: XCTestCase {
     func testStreamShiftFlipsDriftingAndCanRetrainEarly() async throws {
         for retrainOnDrift in [false, true] {
             let metrics = ServiceMetrics(drift: DriftSettings(window: 200, minimumRows: 100, retrainStreamsOnDrift: retrainOnDrift))
-            let service = StreamService(registry: InMemoryModelRegistry(), scoreMetrics: metrics.scores, drift: metrics.drift)
+            let registry = InMemoryModelRegistry()
+            let service = StreamService(registry: registry, scoreMetrics: metrics.scores, drift: metrics.drift,
+                                        findings: FindingsRecorder(registry: registry, metrics: metrics))
             let detector = try await service.detector("sensor", configuration: StreamConfiguration(
                 backend: .ecod, minSamples: 300, retrainInterval: 100_000, windowSize: 1000, contamination: 0.1, threshold: 0.5,
                 rollingWindows: [], lagPeriods: []), firstPoint: ["a": .number(0)])

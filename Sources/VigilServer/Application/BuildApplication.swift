@@ -21,28 +21,37 @@ public struct ServerDependencies: Sendable {
     var checkpointInterval: Duration = .seconds(2)
     /// The gate fits pass; `nil` makes one of the configuration's `maxConcurrentFits`.
     var fitGate: FitGate?
+    /// The audit trail: a finding for every flagged row.
+    let findings: FindingsRecorder
+    /// How often queued findings are stored.
+    var findingsInterval: Duration = .milliseconds(500)
 
-    /// Dependencies from their parts; models are watched for drift under `drift`.
-    public init(registry: any ModelRegistry, storeLocation: String, drift: DriftSettings = DriftSettings()) {
-        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer, drift: drift)
+    /// Dependencies from their parts; models are watched for drift under `drift`; with
+    /// `findings`, every flagged row is stored as a finding.
+    public init(registry: any ModelRegistry, storeLocation: String, drift: DriftSettings = DriftSettings(), findings: Bool = true) {
+        self.init(registry: registry, storeLocation: storeLocation, streamTrainer: StreamService.standardTrainer, drift: drift,
+                  findings: findings)
     }
 
     /// Dependencies whose streaming detectors fit with `streamTrainer` and check their ownership
     /// every `streamOwnershipCheck`.
     init(registry: any ModelRegistry, storeLocation: String, streamTrainer: @escaping StreamTrainer,
-         drift: DriftSettings = DriftSettings(), streamOwnershipCheck: Duration = .seconds(1)) {
+         drift: DriftSettings = DriftSettings(), streamOwnershipCheck: Duration = .seconds(1), findings: Bool = true) {
         let metrics = ServiceMetrics(drift: drift)
         self.registry = registry
         self.storeLocation = storeLocation
         self.metrics = metrics
+        let recorder = FindingsRecorder(registry: registry, metrics: metrics, enabled: findings)
+        self.findings = recorder
         self.streams = StreamService(registry: registry, trainer: streamTrainer, scoreMetrics: metrics.scores, drift: metrics.drift,
-                                     ownershipCheck: streamOwnershipCheck)
+                                     findings: recorder, ownershipCheck: streamOwnershipCheck)
     }
 
-    /// The background services: the registry watch that keeps the model cache in step, and the
-    /// stream checkpointer.
+    /// The background services: the registry watch that keeps the model cache in step, the
+    /// stream checkpointer, and the writer of findings.
     public var backgroundServices: [any Service] {
-        [RegistryWatch(registry: registry, cache: cache), StreamCheckpointer(streams: streams, interval: checkpointInterval)]
+        [RegistryWatch(registry: registry, cache: cache), StreamCheckpointer(streams: streams, interval: checkpointInterval),
+         FindingsWriter(recorder: findings, interval: findingsInterval)]
     }
 }
 
@@ -71,11 +80,12 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
     DocsController(files: .bundled).register(on: router)
     let anomaly = AnomalyService(registry: registry, cache: dependencies.cache, storeLocation: dependencies.storeLocation,
                                  maxRows: configuration.maxRows, scoreMetrics: metrics.scores, drift: metrics.drift,
+                                 findings: dependencies.findings,
                                  fitGate: dependencies.fitGate ?? FitGate(limit: configuration.maxConcurrentFits))
     AnomalyController(service: anomaly, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router.group("v1/ml/anomaly"))
     PredictController(service: PredictService(registry: registry, cache: dependencies.cache, scoreMetrics: metrics.scores,
-                                                     drift: metrics.drift),
+                                                     drift: metrics.drift, findings: dependencies.findings),
                       body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
     StreamController(service: dependencies.streams, body: JSONBody(maxBytes: configuration.maxBodyBytes),
@@ -83,7 +93,7 @@ public func buildRouter(_ configuration: ServerConfiguration, dependencies: Serv
         .register(on: router.group("v1/ml/anomaly"))
     let scanner = Result { try EthereumScanner(registry: registry, cache: dependencies.cache, settings: configuration.ethereum) }
         .mapError { $0 as? ServiceError ?? .unavailable("\($0)") }
-    EthereumController(scanner: scanner, registry: registry, body: JSONBody(maxBytes: configuration.maxBodyBytes))
+    EthereumController(scanner: scanner, registry: registry, findings: dependencies.findings, body: JSONBody(maxBytes: configuration.maxBodyBytes))
         .register(on: router)
     let buffers = BufferService()
     for prefix: RouterPath in ["v1/ml/polars", "v1/ml/features"] {

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var ethereum: EthereumSettings
     /// The drift window and limits.
     public var drift: DriftSettings
+    /// Whether every flagged row is stored as a finding (the audit trail of `GET /v1/findings`).
+    public var findings = true
 
     /// The embedded defaults: 127.0.0.1:14345, info, text, 16 MiB, 100,000 rows, plain HTTP,
     /// 300 s per request, as many concurrent fits as cores.

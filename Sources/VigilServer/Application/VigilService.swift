@@ -14,7 +14,8 @@ public enum VigilService {
         let access = configuration.auth == nil ? "auth off" : "auth on"
         let server = try configuration.tls.map { try httpsServer($0) }
         let scheme = server == nil ? "http" : "https"
-        let app = buildApplication(configuration, dependencies: ServerDependencies(registry: registry, storeLocation: location, drift: configuration.drift),
+        let app = buildApplication(configuration, dependencies: ServerDependencies(registry: registry, storeLocation: location, drift: configuration.drift,
+                                                                                      findings: configuration.findings),
                                    logger: logger, server: server) { host, port in
             let line = "vigil listening on \(scheme)://\(host):\(port) (registry: \(location); \(access))\n"
             FileHandle.standardOutput.write(Data(line.utf8))

@@ -60,6 +60,11 @@ enum MetricNames {
         counter("registry_errors", "Model registry failures met while serving, by the route template of the request that met them.")
     }
 
+    /// `vigil_findings_dropped_total`.
+    static var findingsDropped: MetricNameDescriptor {
+        counter("findings_dropped", "Findings of flagged rows dropped because the queue was full while the registry did not take them.")
+    }
+
     /// `vigil_<name>_total` with `help`.
     private static func counter(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "vigil", metricName: name, unitName: "total", helpText: help)

@@ -40,6 +40,8 @@ public final class ServiceMetrics: Sendable {
     public let drift: DriftMonitor
     private let requests: SeriesCache<RequestKey, RequestSeries>
     private let registryErrors: SeriesCache<String, Counter>
+    /// `vigil_findings_dropped_total`.
+    private let findingsDropped: Counter
 
     /// Metrics in a registry of their own; the live anomaly rate and drift figures cover
     /// `drift.window` rows per model.
@@ -58,6 +60,7 @@ public final class ServiceMetrics: Sendable {
         registryErrors = SeriesCache { operation in
             registry.makeCounter(descriptor: MetricNames.registryErrors, labels: [("operation", operation)])
         }
+        findingsDropped = registry.makeCounter(descriptor: MetricNames.findingsDropped)
     }
 
     /// The `route` label for a request whose matched route template is `endpointPath`:
@@ -78,6 +81,11 @@ public final class ServiceMetrics: Sendable {
     /// Counts one registry failure met by `operation`.
     func recordRegistryError(operation: String) {
         registryErrors[operation].increment()
+    }
+
+    /// Counts findings dropped because the queue was full while the registry did not take them.
+    func recordFindingsDropped(_ count: Int) {
+        findingsDropped.increment(by: Int64(count))
     }
 
     /// Every metric in Prometheus' text exposition format, version 0.0.4.

@@ -7,6 +7,8 @@ struct EthereumController<Context: RequestContext> {
     /// The scanner, or why there is none (no node configured).
     let scanner: Result<EthereumScanner, ServiceError>
     let registry: any ModelRegistry
+    /// Flagged rows waiting to be stored; stored before the findings are read.
+    let findings: FindingsRecorder
     let body: JSONBody
 
     /// Adds the routes to `router`.
@@ -19,6 +21,8 @@ struct EthereumController<Context: RequestContext> {
         }
         router.get("v1/findings") { request, _ in
             let query = try Self.query(request.uri.queryParameters)
+            // The trail includes every request already answered.
+            try await findings.flush()
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let found = try await registry.findings(query).map { FindingItem($0, formatter: formatter) }

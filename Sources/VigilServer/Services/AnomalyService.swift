@@ -18,6 +18,8 @@ struct AnomalyService: Sendable {
     let scoreMetrics: ScoreMetrics
     /// Where scored rows are compared with each model's training data.
     let drift: DriftMonitor
+    /// Where flagged rows become findings.
+    let findings: FindingsRecorder
     /// Bounds the fits running at once.
     var fitGate = FitGate(limit: ProcessInfo.processInfo.activeProcessorCount)
     /// Seed every fit uses (scikit-learn's and LlamaFarm's `random_state=42`).
@@ -116,7 +118,7 @@ struct AnomalyService: Sendable {
     /// per-feature contributions too).
     func score(_ request: ScoreRequest) async throws -> ScoreResponse {
         let (loaded, scores, explanations) = try await scored(
-            request, notFitted: "Model not fitted. Call /v1/anomaly/fit first or load a pre-trained model.")
+            request, source: .score, notFitted: "Model not fitted. Call /v1/anomaly/fit first or load a pre-trained model.")
         let rows = (0..<scores.scores.count).map { i in
             ScoredRow(index: i, score: scores.scores[i], isAnomaly: scores.isAnomaly[i], rawScore: scores.rawScores[i],
                       explanation: explanations?[i])
@@ -130,7 +132,7 @@ struct AnomalyService: Sendable {
 
     /// The rows the version `request.model` names flags, with their positions in the request.
     func detect(_ request: ScoreRequest) async throws -> DetectResponse {
-        let (loaded, scores, explanations) = try await scored(request, notFitted: "Model not fitted. Call /v1/anomaly/fit first.",
+        let (loaded, scores, explanations) = try await scored(request, source: .detect, notFitted: "Model not fitted. Call /v1/anomaly/fit first.",
                                                               explainFlaggedOnly: true)
         let rows = scores.isAnomaly.indices.filter { scores.isAnomaly[$0] }.map { i in
             DetectedRow(index: i, score: scores.scores[i], rawScore: scores.rawScores[i], explanation: explanations?[i])
@@ -141,8 +143,9 @@ struct AnomalyService: Sendable {
 
     /// Scores the request's rows; with `explain`, also explains them (only the flagged ones when
     /// `explainFlaggedOnly`; the others' entries are `nil`).
-    private func scored(_ request: ScoreRequest, notFitted: String, explainFlaggedOnly: Bool = false) async throws
+    private func scored(_ request: ScoreRequest, source: FindingsRecorder.Source, notFitted: String, explainFlaggedOnly: Bool = false) async throws
         -> (LoadedModel, AnomalyModel.Scores, [RowExplanation?]?) {
+        let started = ContinuousClock.now
         let backend = try AnomalyFields.backend(request.backend)
         let normalization = try AnomalyFields.normalization(request.normalization)
         let threshold = try AnomalyFields.threshold(request.threshold)
@@ -192,6 +195,8 @@ struct AnomalyService: Sendable {
         scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
         drift.record(model: loaded.version.name, version: loaded.version.version, model: loaded.model, x: x,
                      rawScores: scores.rawScores, flagged: scores.isAnomaly)
+        findings.record(source: source, model: loaded.version.name, version: loaded.version.version, scores: scores,
+                        explanations: explanations, latencySeconds: started.secondsUntilNow)
         return (loaded, scores, explanations)
     }
 

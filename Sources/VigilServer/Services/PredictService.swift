@@ -11,9 +11,12 @@ struct PredictService: Sendable {
     let scoreMetrics: ScoreMetrics
     /// Where scored rows are compared with each model's training data.
     let drift: DriftMonitor
+    /// Where flagged rows become findings.
+    let findings: FindingsRecorder
 
     /// `{"is_anomaly", "score", "model"}` for one record.
     func predict(backend name: String, record: Record, model reference: String?) async throws -> PredictResponse {
+        let started = ContinuousClock.now
         guard let backend = Backend(rawValue: name) else {
             throw ServiceError.notFound("No \(name) model: this Vigil has no '\(name)' backend "
                                         + "(available: \(Backend.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -42,6 +45,8 @@ struct PredictService: Sendable {
         scoreMetrics.record(model: loaded.version.name, trainingRate: loaded.version.trainingAnomalyRate, flagged: scores.isAnomaly)
         drift.record(model: loaded.version.name, version: loaded.version.version, model: loaded.model, x: x,
                      rawScores: scores.rawScores, flagged: scores.isAnomaly)
+        findings.record(source: .predict, model: loaded.version.name, version: loaded.version.version, scores: scores,
+                        latencySeconds: started.secondsUntilNow)
         return PredictResponse(isAnomaly: scores.isAnomaly[0], score: scores.scores[0], model: loaded.version.version)
     }
 }

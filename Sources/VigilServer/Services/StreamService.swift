@@ -34,6 +34,8 @@ final class StreamService: @unchecked Sendable {
     let scoreMetrics: ScoreMetrics
     /// Where scored points are compared with each model's training data.
     let drift: DriftMonitor
+    /// Where flagged points become findings.
+    let findings: FindingsRecorder
     let logger: Logger
 
     /// How long a detector is used without checking that no other replica took it over.
@@ -55,8 +57,9 @@ final class StreamService: @unchecked Sendable {
 
     /// A service over `registry`; nothing is restored until the first call.
     init(registry: any ModelRegistry, trainer: @escaping StreamTrainer = StreamService.standardTrainer,
-         scoreMetrics: ScoreMetrics, drift: DriftMonitor, ownershipCheck: Duration = .seconds(1),
+         scoreMetrics: ScoreMetrics, drift: DriftMonitor, findings: FindingsRecorder, ownershipCheck: Duration = .seconds(1),
          logger: Logger = Logger(label: "vigil.stream")) {
+        self.findings = findings
         self.registry = registry
         self.trainer = trainer
         self.scoreMetrics = scoreMetrics
@@ -103,6 +106,7 @@ final class StreamService: @unchecked Sendable {
             }
             var retrain = intake.retrain
             if let model = intake.model {
+                let started = ContinuousClock.now
                 let x = try Matrix(rows: 1, cols: intake.row.count, values: intake.row)
                 let scored = try model.score(x, threshold: threshold)
                 try scored.requireFinite()
@@ -114,6 +118,8 @@ final class StreamService: @unchecked Sendable {
                 scoreMetrics.record(model: detector.id, trainingRate: model.calibrator.trainingAnomalyRate, flagged: scored.isAnomaly)
                 drift.record(model: detector.id, version: intake.modelIdentity, model: model, x: x,
                              rawScores: scored.rawScores, flagged: scored.isAnomaly)
+                findings.record(source: .stream, model: detector.id, version: intake.modelIdentity, scores: scored,
+                                explanations: explanation.map { [$0] }, rowOffset: i, latencySeconds: started.secondsUntilNow)
                 if retrain == nil, drift.settings.retrainStreamsOnDrift, drift.isDrifting(model: detector.id) {
                     retrain = try detector.retrainNow()
                 }

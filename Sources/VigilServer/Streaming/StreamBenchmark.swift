@@ -39,7 +39,10 @@ public enum StreamBenchmark {
                                                 windowSize: windowSize, contamination: 0.1, threshold: 0.5,
                                                 rollingWindows: [], lagPeriods: [])
         let metrics = ServiceMetrics()
-        let service = StreamService(registry: InMemoryModelRegistry(), scoreMetrics: metrics.scores, drift: metrics.drift)
+        let registry = InMemoryModelRegistry()
+        // The benchmark times detection; the audit trail is off.
+        let service = StreamService(registry: registry, scoreMetrics: metrics.scores, drift: metrics.drift,
+                                    findings: FindingsRecorder(registry: registry, metrics: metrics, enabled: false))
         var generator = SeededGenerator(seed: 7)
         let names = (0..<fields).map { "f\($0)" }
         let points: [Record] = (0..<events).map { _ in
