@@ -117,6 +117,7 @@ def test_http_scan_findings_and_pretrained_model(serve, node):
         assert meta["prediction"] == "anomaly" and meta["model_version"] == versions[0]
         assert meta["anomaly_score"] > meta["anomaly_threshold"]
         assert meta["feature_generation_ms"] > 0 and meta["model_response_ms"] >= 0
+        assert meta["block_time"].endswith("Z") and meta["block_number"] >= m["first_block"]
     info = http("GET", server.url + "/v1/findings?severity=info&limit=1")[1]["data"][0]
     assert info["alert_id"] == "NORMAL-TOKEN-TRANSFERS-TX" and info["metadata"]["prediction"] == "normal"
 

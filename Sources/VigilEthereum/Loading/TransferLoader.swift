@@ -18,16 +18,21 @@ public final class TransferLoader: @unchecked Sendable {
     public let rpc: EthereumRPC
     /// Blocks asked for in one `eth_getLogs` at first.
     public var chunkBlocks: UInt64
+    /// Whole blocks' receipts asked in one batched request (a mainnet block's receipts are about a
+    /// megabyte of JSON, and providers cap answer sizes).
+    public var receiptBlocksPerRequest: Int
     /// Token metadata by contract address.
     public let metadataCache: LRUCache<String, TokenMetadata>
     private let lock = NSLock()
     /// Whether the node has `eth_getBlockReceipts`; `nil` until it has been asked.
     private var blockReceipts: Bool?
 
-    /// A loader over `rpc`, asking `chunkBlocks` blocks per `eth_getLogs`, caching `metadataCapacity` tokens.
-    public init(rpc: EthereumRPC, chunkBlocks: UInt64 = 2_000, metadataCapacity: Int = 10_000) {
+    /// A loader over `rpc`, asking `chunkBlocks` blocks per `eth_getLogs` and `receiptBlocksPerRequest`
+    /// blocks' receipts per request, caching `metadataCapacity` tokens.
+    public init(rpc: EthereumRPC, chunkBlocks: UInt64 = 2_000, receiptBlocksPerRequest: Int = 10, metadataCapacity: Int = 10_000) {
         self.rpc = rpc
         self.chunkBlocks = max(1, chunkBlocks)
+        self.receiptBlocksPerRequest = max(1, receiptBlocksPerRequest)
         self.metadataCache = LRUCache(capacity: metadataCapacity)
     }
 
@@ -131,7 +136,7 @@ public final class TransferLoader: @unchecked Sendable {
             }
             if lock.withLock({ blockReceipts == true }) {
                 answers += try await batches(rest.map { RPCCall("eth_getBlockReceipts", [.string(Hex.quantity($0))]) },
-                                             phase: "receipts", progress: progress)
+                                             phase: "receipts", progress: progress, limit: receiptBlocksPerRequest)
                 for answer in answers {
                     for receipt in try answer.get().array ?? [] {
                         if let (hash, gas) = try Self.gas(of: receipt), wanted.contains(hash) { out[hash] = gas }
@@ -148,12 +153,12 @@ public final class TransferLoader: @unchecked Sendable {
         return out
     }
 
-    /// `calls` in batches of the client's batch size, telling `progress` after each.
-    private func batches(_ calls: [RPCCall], phase: String, progress: @Sendable (LoadProgress) -> Void) async throws
-        -> [Result<JSONValue, EthereumError>] {
+    /// `calls` in batches of the client's batch size (at most `limit`), telling `progress` after each.
+    private func batches(_ calls: [RPCCall], phase: String, progress: @Sendable (LoadProgress) -> Void,
+                         limit: Int = .max) async throws -> [Result<JSONValue, EthereumError>] {
         var out = [Result<JSONValue, EthereumError>]()
         out.reserveCapacity(calls.count)
-        let size = max(1, rpc.settings.batchSize)
+        let size = max(1, min(rpc.settings.batchSize, limit))
         progress(LoadProgress(phase: phase, done: 0, total: calls.count))
         var start = 0
         while start < calls.count {
