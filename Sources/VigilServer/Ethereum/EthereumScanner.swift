@@ -28,7 +28,7 @@ public struct ScanResult: Sendable {
     /// Requests the node received.
     public let rpc: RPCStatistics
     /// Findings stored.
-    public let findingsStored: Int
+    public internal(set) var findingsStored = 0
     /// Explorer base URL for links.
     let explorerURL: String
 
@@ -148,11 +148,8 @@ public struct EthereumScanner: Sendable {
             featureGenerationMs: featureMs, modelResponseMs: modelMs,
             rpc: RPCStatistics(httpRequests: after.httpRequests - before.httpRequests, calls: after.calls - before.calls,
                                retries: after.retries - before.retries),
-            findingsStored: 0, explorerURL: settings.explorerURL)
-        let saved = try await registry.saveFindings(findings(result))
-        result = ScanResult(fromBlock: from, toBlock: to, items: items, modelVersion: result.modelVersion, threshold: threshold,
-                            featureGenerationMs: featureMs, modelResponseMs: modelMs, rpc: result.rpc, findingsStored: saved.count,
-                            explorerURL: settings.explorerURL)
+            explorerURL: settings.explorerURL)
+        result.findingsStored = try await registry.saveFindings(findings(result)).count
         return result
     }
 
