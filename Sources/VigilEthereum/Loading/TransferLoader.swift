@@ -44,11 +44,37 @@ public final class TransferLoader: @unchecked Sendable {
         return try Hex.uint64(text)
     }
 
-    /// The first block of the last `seconds` before the newest block, at ~12 s a block; returns (first, newest).
-    public func window(seconds: Double, secondsPerBlock: Double = 12) async throws -> (UInt64, UInt64) {
+    /// The blocks of the last `seconds`: from the first block whose timestamp is later than the
+    /// newest block's minus `seconds`, to the newest. Found by binary search over block timestamps
+    /// (`eth_getBlockByNumber`, about log2(`maxBlocks`) calls); throws `invalidInput` when the
+    /// window holds more than `maxBlocks` blocks.
+    public func window(seconds: Double, maxBlocks: UInt64) async throws -> (UInt64, UInt64) {
         let newest = try await latestBlock()
-        let blocks = UInt64(max(1, (seconds / secondsPerBlock).rounded(.up)))
-        return (newest >= blocks - 1 ? newest - (blocks - 1) : 0, newest)
+        let cutoff = Double(try await timestamp(of: newest)) - seconds
+        let span = max(1, maxBlocks)
+        var before = newest >= span ? newest - span : 0  // one block more than may be scanned
+        if Double(try await timestamp(of: before)) > cutoff {
+            guard before == 0 else {
+                throw EthereumError.invalidInput("the last \(seconds) s hold more than \(span) blocks, the most one scan covers")
+            }
+            return (0, newest)
+        }
+        // time(before) ≤ cutoff < time(newest) (seconds > 0): the first block of the window is in (before, newest]
+        var first = newest
+        while first - before > 1 {
+            let middle = before + (first - before) / 2
+            if Double(try await timestamp(of: middle)) > cutoff { first = middle } else { before = middle }
+        }
+        return (first, newest)
+    }
+
+    /// The timestamp of block `number`.
+    func timestamp(of number: UInt64) async throws -> UInt64 {
+        let block = try await rpc.call("eth_getBlockByNumber", [.string(Hex.quantity(number)), .bool(false)])
+        guard let text = block["timestamp"]?.string else {
+            throw EthereumError.malformed(method: "eth_getBlockByNumber", reason: "block \(number) has no timestamp")
+        }
+        return try Hex.uint64(text)
     }
 
     /// Every ERC20 transfer in blocks `from...to` (inclusive), unique by (transaction, log index),

@@ -109,7 +109,7 @@ public struct EthereumScanner: Sendable {
         let before = loader.rpc.statistics
         let clock = ContinuousClock(), started = clock.now
         let (from, to) = try await node {
-            request.timeIntervalInSeconds > 0 ? try await loader.window(seconds: request.timeIntervalInSeconds)
+            request.timeIntervalInSeconds > 0 ? try await loader.window(seconds: request.timeIntervalInSeconds, maxBlocks: settings.maxBlocks)
                                               : (request.startBlock, request.endBlock)
         }
         guard to - from < settings.maxBlocks else {
