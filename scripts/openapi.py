@@ -545,7 +545,7 @@ def schemas():
             "start_block": integer(0, 2**63 - 1, description="First block, inclusive."),
             "end_block": integer(0, 2**63 - 1, description="Last block, inclusive; start_block > end_block is a 400."),
             "time_interval_in_seconds": {"type": "number", "minimum": 0, "default": 0,
-                                         "description": "When > 0, the latest blocks of this many seconds (12 s a block) "
+                                         "description": "When > 0, the blocks of this many seconds up to the newest (by block timestamps) "
                                                         "replace start_block/end_block."},
             "use_pre_trained_model": {"type": "boolean", "default": False,
                                       "description": "Score with the newest `erc20-transfers` model (404 if none) instead "

@@ -24,7 +24,7 @@ struct EthCommand: AsyncParsableCommand {
         var fromBlock: UInt64?
         @Option(help: "Last block (inclusive).")
         var toBlock: UInt64?
-        @Option(help: "Scan the latest blocks of this long instead: 90s, 30m, 1h, 2d (12 s a block).")
+        @Option(help: "Scan the blocks of this much time up to the newest instead (by block timestamps): 90s, 30m, 1h, 2d.")
         var last: String?
         @Flag(help: "Score with the newest saved erc20-transfers model instead of fitting one.")
         var pretrained = false

@@ -60,3 +60,54 @@ final class TransferLoaderTests: XCTestCase {
         XCTAssertFalse(EthereumError.rpc(method: "eth_getLogs", code: -32000, message: "header not found").isResultTooLarge)
     }
 }
+
+/// `window(seconds:)` finds the first block of a time span by block timestamps.
+final class TimeWindowTests: XCTestCase {
+    /// A chain whose block n has timestamp `time(n)`, newest block `head`.
+    private func loader(head: UInt64, time: @escaping @Sendable (UInt64) -> UInt64) -> (TransferLoader, ScriptedNode) {
+        let node = ScriptedNode { request, _ in
+            if request["method"]?.string == "eth_blockNumber" { return ScriptedNode.json(ScriptedNode.result(request, .string(Hex.quantity(head)))) }
+            let n = try Hex.uint64(request["params"]?.array?.first?.string ?? "")
+            return ScriptedNode.json(ScriptedNode.result(request, .object(["timestamp": .string(Hex.quantity(time(n)))])))
+        }
+        var s = RPCSettings()
+        s.requestsPerSecond = 0
+        return (TransferLoader(rpc: EthereumRPC(transport: node, settings: s)), node)
+    }
+
+    func testTwelveSecondBlocks() async throws {
+        let (loader, node) = loader(head: 20_000) { 1_700_000_000 + 12 * $0 }
+        let (first, last) = try await loader.window(seconds: 3600, maxBlocks: 10_000)
+        XCTAssertEqual(last, 20_000)
+        XCTAssertEqual(first, 20_000 - 299)  // 300 blocks: the one exactly an hour older is outside
+        XCTAssertLessThan(node.requests.count, 20)
+    }
+
+    func testIrregularBlockTimes() async throws {
+        // 2 s blocks up to 5,000, then 12 s blocks (a rollup that changed its block time)
+        let time: @Sendable (UInt64) -> UInt64 = { n in n <= 5_000 ? 2 * n : 10_000 + 12 * (n - 5_000) }
+        let (loader, _) = loader(head: 5_100, time: time)
+        let (first, _) = try await loader.window(seconds: 1_300, maxBlocks: 10_000)
+        // newest time 11,200; the window holds times > 9,900: blocks 4,951 (9,902) onwards
+        XCTAssertEqual(first, 4_951)
+        XCTAssertGreaterThan(time(first), 11_200 - 1_300)
+        XCTAssertLessThanOrEqual(time(first - 1), 11_200 - 1_300)
+    }
+
+    func testAWindowOlderThanTheChainStartsAtGenesis() async throws {
+        let (loader, _) = loader(head: 50) { 1_000 + 12 * $0 }
+        let (first, last) = try await loader.window(seconds: 86_400, maxBlocks: 10_000)
+        XCTAssertEqual(first, 0)
+        XCTAssertEqual(last, 50)
+    }
+
+    func testAWindowOfMoreThanMaxBlocksIsRefused() async throws {
+        let (loader, _) = loader(head: 100_000) { 12 * $0 }
+        do {
+            _ = try await loader.window(seconds: 2 * 86_400, maxBlocks: 10_000)
+            XCTFail("expected an error")
+        } catch EthereumError.invalidInput(let message) {
+            XCTAssertTrue(message.contains("10000 blocks"), message)
+        }
+    }
+}

@@ -18,16 +18,21 @@ public final class TransferLoader: @unchecked Sendable {
     public let rpc: EthereumRPC
     /// Blocks asked for in one `eth_getLogs` at first.
     public var chunkBlocks: UInt64
+    /// Whole blocks' receipts asked in one batched request (a mainnet block's receipts are about a
+    /// megabyte of JSON, and providers cap answer sizes).
+    public var receiptBlocksPerRequest: Int
     /// Token metadata by contract address.
     public let metadataCache: LRUCache<String, TokenMetadata>
     private let lock = NSLock()
     /// Whether the node has `eth_getBlockReceipts`; `nil` until it has been asked.
     private var blockReceipts: Bool?
 
-    /// A loader over `rpc`, asking `chunkBlocks` blocks per `eth_getLogs`, caching `metadataCapacity` tokens.
-    public init(rpc: EthereumRPC, chunkBlocks: UInt64 = 2_000, metadataCapacity: Int = 10_000) {
+    /// A loader over `rpc`, asking `chunkBlocks` blocks per `eth_getLogs` and `receiptBlocksPerRequest`
+    /// blocks' receipts per request, caching `metadataCapacity` tokens.
+    public init(rpc: EthereumRPC, chunkBlocks: UInt64 = 2_000, receiptBlocksPerRequest: Int = 10, metadataCapacity: Int = 10_000) {
         self.rpc = rpc
         self.chunkBlocks = max(1, chunkBlocks)
+        self.receiptBlocksPerRequest = max(1, receiptBlocksPerRequest)
         self.metadataCache = LRUCache(capacity: metadataCapacity)
     }
 
@@ -39,11 +44,37 @@ public final class TransferLoader: @unchecked Sendable {
         return try Hex.uint64(text)
     }
 
-    /// The first block of the last `seconds` before the newest block, at ~12 s a block; returns (first, newest).
-    public func window(seconds: Double, secondsPerBlock: Double = 12) async throws -> (UInt64, UInt64) {
+    /// The blocks of the last `seconds`: from the first block whose timestamp is later than the
+    /// newest block's minus `seconds`, to the newest. Found by binary search over block timestamps
+    /// (`eth_getBlockByNumber`, about log2(`maxBlocks`) calls); throws `invalidInput` when the
+    /// window holds more than `maxBlocks` blocks.
+    public func window(seconds: Double, maxBlocks: UInt64) async throws -> (UInt64, UInt64) {
         let newest = try await latestBlock()
-        let blocks = UInt64(max(1, (seconds / secondsPerBlock).rounded(.up)))
-        return (newest >= blocks - 1 ? newest - (blocks - 1) : 0, newest)
+        let cutoff = Double(try await timestamp(of: newest)) - seconds
+        let span = max(1, maxBlocks)
+        var before = newest >= span ? newest - span : 0  // one block more than may be scanned
+        if Double(try await timestamp(of: before)) > cutoff {
+            guard before == 0 else {
+                throw EthereumError.invalidInput("the last \(seconds) s hold more than \(span) blocks, the most one scan covers")
+            }
+            return (0, newest)
+        }
+        // time(before) ≤ cutoff < time(newest) (seconds > 0): the first block of the window is in (before, newest]
+        var first = newest
+        while first - before > 1 {
+            let middle = before + (first - before) / 2
+            if Double(try await timestamp(of: middle)) > cutoff { first = middle } else { before = middle }
+        }
+        return (first, newest)
+    }
+
+    /// The timestamp of block `number`.
+    func timestamp(of number: UInt64) async throws -> UInt64 {
+        let block = try await rpc.call("eth_getBlockByNumber", [.string(Hex.quantity(number)), .bool(false)])
+        guard let text = block["timestamp"]?.string else {
+            throw EthereumError.malformed(method: "eth_getBlockByNumber", reason: "block \(number) has no timestamp")
+        }
+        return try Hex.uint64(text)
     }
 
     /// Every ERC20 transfer in blocks `from...to` (inclusive), unique by (transaction, log index),
@@ -131,7 +162,7 @@ public final class TransferLoader: @unchecked Sendable {
             }
             if lock.withLock({ blockReceipts == true }) {
                 answers += try await batches(rest.map { RPCCall("eth_getBlockReceipts", [.string(Hex.quantity($0))]) },
-                                             phase: "receipts", progress: progress)
+                                             phase: "receipts", progress: progress, limit: receiptBlocksPerRequest)
                 for answer in answers {
                     for receipt in try answer.get().array ?? [] {
                         if let (hash, gas) = try Self.gas(of: receipt), wanted.contains(hash) { out[hash] = gas }
@@ -148,12 +179,12 @@ public final class TransferLoader: @unchecked Sendable {
         return out
     }
 
-    /// `calls` in batches of the client's batch size, telling `progress` after each.
-    private func batches(_ calls: [RPCCall], phase: String, progress: @Sendable (LoadProgress) -> Void) async throws
-        -> [Result<JSONValue, EthereumError>] {
+    /// `calls` in batches of the client's batch size (at most `limit`), telling `progress` after each.
+    private func batches(_ calls: [RPCCall], phase: String, progress: @Sendable (LoadProgress) -> Void,
+                         limit: Int = .max) async throws -> [Result<JSONValue, EthereumError>] {
         var out = [Result<JSONValue, EthereumError>]()
         out.reserveCapacity(calls.count)
-        let size = max(1, rpc.settings.batchSize)
+        let size = max(1, min(rpc.settings.batchSize, limit))
         progress(LoadProgress(phase: phase, done: 0, total: calls.count))
         var start = 0
         while start < calls.count {

@@ -28,7 +28,7 @@ public struct ScanResult: Sendable {
     /// Requests the node received.
     public let rpc: RPCStatistics
     /// Findings stored.
-    public let findingsStored: Int
+    public internal(set) var findingsStored = 0
     /// Explorer base URL for links.
     let explorerURL: String
 
@@ -98,7 +98,8 @@ public struct EthereumScanner: Sendable {
         self.registry = registry
         self.cache = cache
         self.settings = settings
-        self.loader = TransferLoader(rpc: rpc, chunkBlocks: settings.logChunkBlocks)
+        self.loader = TransferLoader(rpc: rpc, chunkBlocks: settings.logChunkBlocks,
+                                     receiptBlocksPerRequest: settings.receiptBlocksPerRequest)
     }
 
     /// Runs `request`; `progress` is told how loading advances.
@@ -108,7 +109,7 @@ public struct EthereumScanner: Sendable {
         let before = loader.rpc.statistics
         let clock = ContinuousClock(), started = clock.now
         let (from, to) = try await node {
-            request.timeIntervalInSeconds > 0 ? try await loader.window(seconds: request.timeIntervalInSeconds)
+            request.timeIntervalInSeconds > 0 ? try await loader.window(seconds: request.timeIntervalInSeconds, maxBlocks: settings.maxBlocks)
                                               : (request.startBlock, request.endBlock)
         }
         guard to - from < settings.maxBlocks else {
@@ -147,11 +148,8 @@ public struct EthereumScanner: Sendable {
             featureGenerationMs: featureMs, modelResponseMs: modelMs,
             rpc: RPCStatistics(httpRequests: after.httpRequests - before.httpRequests, calls: after.calls - before.calls,
                                retries: after.retries - before.retries),
-            findingsStored: 0, explorerURL: settings.explorerURL)
-        let saved = try await registry.saveFindings(findings(result))
-        result = ScanResult(fromBlock: from, toBlock: to, items: items, modelVersion: result.modelVersion, threshold: threshold,
-                            featureGenerationMs: featureMs, modelResponseMs: modelMs, rpc: result.rpc, findingsStored: saved.count,
-                            explorerURL: settings.explorerURL)
+            explorerURL: settings.explorerURL)
+        result.findingsStored = try await registry.saveFindings(findings(result)).count
         return result
     }
 
@@ -212,6 +210,7 @@ public struct EthereumScanner: Sendable {
                 featureGenerationMs: result.featureGenerationMs, modelResponseMs: result.modelResponseMs,
                 token: t.tokenLabel, tokenAddress: t.transfer.token, value: t.amount.description,
                 gasCost: t.gasCost?.description, from: t.transfer.from, to: t.transfer.to, blockNumber: t.transfer.blockNumber,
+                blockTime: t.timestamp.map { Self.iso(Date(timeIntervalSince1970: Double($0))) },
                 logIndex: t.transfer.logIndex, etherscanLink: Explorer.link(t.transfer.transactionHash, base: result.explorerURL),
                 problem: item.problem)
             let text = String(decoding: try encoder.encode(metadata), as: UTF8.self)
@@ -243,6 +242,12 @@ public struct EthereumScanner: Sendable {
         }
     }
 
+    private static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
     private static func ms(_ d: Duration) -> Double {
         Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
@@ -257,14 +262,17 @@ struct FindingMetadata: Encodable {
     let featureGenerationMs: Double, modelResponseMs: Double
     let token: String, tokenAddress: String, value: String, gasCost: String?
     let from: String, to: String
-    let blockNumber: UInt64, logIndex: UInt64
+    let blockNumber: UInt64
+    /// The block's time (UTC, ISO 8601), when the node gave it.
+    let blockTime: String?
+    let logIndex: UInt64
     let etherscanLink: String
     let problem: String?
 
     enum CodingKeys: String, CodingKey {
         case prediction, anomalyScore = "anomaly_score", anomalyThreshold = "anomaly_threshold", modelVersion = "model_version"
         case featureGenerationMs = "feature_generation_ms", modelResponseMs = "model_response_ms", token
-        case tokenAddress = "token_address", value, gasCost = "gas_cost", from, to, blockNumber = "block_number"
+        case tokenAddress = "token_address", value, gasCost = "gas_cost", from, to, blockNumber = "block_number", blockTime = "block_time"
         case logIndex = "log_index", etherscanLink = "etherscan_link", problem
     }
 }

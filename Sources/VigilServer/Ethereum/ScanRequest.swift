@@ -5,7 +5,7 @@ public struct ScanRequest: Decodable, Sendable {
     /// First and last block, inclusive.
     public var startBlock: UInt64
     public var endBlock: UInt64
-    /// When > 0, the latest blocks of this many seconds replace the range.
+    /// When > 0, the blocks of this many seconds up to the newest (by block timestamps) replace the range.
     public var timeIntervalInSeconds: Double = 0
     /// Score with the newest `erc20-transfers` model instead of fitting one on the loaded transfers.
     public var usePreTrainedModel = false
