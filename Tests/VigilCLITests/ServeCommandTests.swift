@@ -64,7 +64,10 @@ final class ServeCommandTests: XCTestCase {
                                     ([], ["VIGIL_PORT": "http"], "port must be an integer"),
                                     (["--log-level", "loud"], [:], "log level must be one of"),
                                     (["--max-rows", "0"], [:], "max rows must be a positive integer, got '0'"),
-                                    ([], ["VIGIL_MAX_BODY_BYTES": "lots"], "max body bytes must be a positive integer, got 'lots'")] {
+                                    ([], ["VIGIL_MAX_BODY_BYTES": "lots"], "max body bytes must be a positive integer, got 'lots'"),
+                                    (["--drift-window", "0"], [:], "drift window must be a positive integer, got '0'"),
+                                    ([], ["VIGIL_DRIFT_PSI": "-1"], "drift PSI limit must be a positive number, got '-1'"),
+                                    (["--drift-rate-factor", "nan"], [:], "drift rate factor must be a positive number")] {
             let (process, _, stderr) = try start(args, environment: env)
             process.waitUntilExit()
             Thread.sleep(forTimeInterval: 0.05)
